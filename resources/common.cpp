@@ -1,0 +1,130 @@
+#include "resources/common.h"
+
+#include <nlohmann/json.hpp>
+
+#include "server/app.h"
+
+namespace resources {
+
+api::Node ref(long long id, const std::string& name) {
+    api::Node n = api::Node::object();
+    n.attr("id", id).attr("name", name);
+    return n;
+}
+
+std::string api_time(const std::string& stored) {
+    if (stored.size() < 19) return stored;
+    return stored.substr(0, 10) + "T" + stored.substr(11, 8) + "Z";
+}
+
+api::Node time_at(const db::Row& r, size_t col) {
+    if (r.null(col)) return nullptr;
+    return api_time(r.s(col));
+}
+
+api::Node date_at(const db::Row& r, size_t col) {
+    if (r.null(col)) return nullptr;
+    return r.s(col).substr(0, 10);
+}
+
+api::Node int_at(const db::Row& r, size_t col) {
+    if (r.null(col)) return nullptr;
+    return r.i(col);
+}
+
+api::Node float_at(const db::Row& r, size_t col) {
+    if (r.null(col)) return nullptr;
+    return r.f(col);
+}
+
+api::Node str_at(const db::Row& r, size_t col) {
+    if (r.null(col)) return nullptr;
+    return r.s(col);
+}
+
+std::optional<long long> parse_id(const std::string& text) {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    for (char c : text)
+        if (c < '0' || c > '9') return std::nullopt;
+    long long id = std::stoll(text);
+    if (id <= 0) return std::nullopt;
+    return id;
+}
+
+long long id_param(const std::string& text) {
+    auto id = parse_id(text);
+    if (!id) throw app::HttpError{404};
+    return *id;
+}
+
+std::string user_name(Context& ctx, const std::string& firstname, const std::string& lastname,
+                      const std::string& login) {
+    // Redmine's User::USER_FORMATS
+    const std::string f = ctx.app.settings().get("user_format");
+    if (f == "firstname_lastname" || f == ":firstname_lastname" || f.empty()) return firstname + " " + lastname;
+    if (f == "firstname") return firstname;
+    if (f == "lastname_firstname") return lastname + " " + firstname;
+    if (f == "lastnamefirstname") return lastname + firstname;
+    if (f == "lastname_comma_firstname") return lastname + ", " + firstname;
+    if (f == "lastname") return lastname;
+    if (f == "username") return login;
+    if (f == "firstinitial_lastname") return firstname.substr(0, 1) + ". " + lastname;
+    if (f == "firstname_lastinitial") return firstname + " " + lastname.substr(0, 1) + ".";
+    return firstname + " " + lastname;
+}
+
+std::optional<std::string> body_string(const nlohmann::json& object, const std::string& key) {
+    if (!object.is_object()) return std::nullopt;
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
+    if (it->is_number_integer()) return std::to_string(it->get<long long>());
+    if (it->is_number()) return it->dump();
+    return it->dump();
+}
+
+}  // namespace resources
+
+namespace resources {
+
+namespace {
+std::string yaml_scalar(std::string s) {
+    if (s.size() >= 2 && s.front() == '\'' && s.back() == '\'') {
+        std::string out;
+        for (size_t i = 1; i + 1 < s.size(); ++i) {
+            out += s[i];
+            if (s[i] == '\'' && s[i + 1] == '\'') ++i;
+        }
+        return out;
+    }
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') {
+        std::string out;
+        for (size_t i = 1; i + 1 < s.size(); ++i) {
+            if (s[i] == '\\' && i + 2 < s.size()) {
+                char n = s[++i];
+                out += n == 'n' ? '\n' : n == 't' ? '\t' : n;
+            } else {
+                out += s[i];
+            }
+        }
+        return out;
+    }
+    return s;
+}
+}  // namespace
+
+std::vector<std::string> yaml_list(const std::string& yaml) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos < yaml.size()) {
+        auto eol = yaml.find('\n', pos);
+        std::string line = yaml.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+        pos = eol == std::string::npos ? yaml.size() : eol + 1;
+        if (line.rfind("- ", 0) == 0) out.push_back(yaml_scalar(line.substr(2)));
+        else if (line == "-") out.emplace_back();
+    }
+    return out;
+}
+
+}  // namespace resources

@@ -1,0 +1,53 @@
+// What the resource controllers share: registration, building blocks of the response tree
+// (references, times, dates) and reading ids from paths and bodies.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "db/database.h"
+#include "serializers/tree.h"
+#include "server/context.h"
+#include "server/paging.h"
+#include "server/permissions.h"
+#include "server/app.h"
+#include "server/router.h"
+
+namespace resources {
+
+using app::Context;
+using http::Response;
+
+void register_all(app::Router& r);
+
+// `<project id="1" name="Web Shop"/>` / {"id":1,"name":"Web Shop"}
+api::Node ref(long long id, const std::string& name);
+
+// A stored time ("2026-11-22 15:28:32.175491", UTC) as the API shows it ("2026-11-22T15:28:32Z").
+std::string api_time(const std::string& stored);
+// Nullable columns of a row as tree scalars.
+api::Node time_at(const db::Row& r, size_t col);
+api::Node date_at(const db::Row& r, size_t col);
+api::Node int_at(const db::Row& r, size_t col);
+api::Node float_at(const db::Row& r, size_t col);
+api::Node str_at(const db::Row& r, size_t col);
+
+// A positive integer id from a path segment; anything else is not found (404).
+long long id_param(const std::string& text);
+// A strictly numeric string as a positive id, or nothing.
+std::optional<long long> parse_id(const std::string& text);
+
+// The display name of a user row (firstname, lastname, login) under the user_format setting.
+std::string user_name(Context& ctx, const std::string& firstname, const std::string& lastname,
+                      const std::string& login);
+
+// A JSON body value as Rails' params would give it to a model: strings as they are, numbers and
+// booleans as their text, null as nothing.
+std::optional<std::string> body_string(const nlohmann::json& object, const std::string& key);
+
+}  // namespace resources
+
+namespace resources {
+// The items of a YAML list of scalars as Rails serializes arrays ("---\n- a\n- 'b'\n").
+std::vector<std::string> yaml_list(const std::string& yaml);
+}  // namespace resources

@@ -1,0 +1,59 @@
+#include "resources/custom_values.h"
+
+namespace resources {
+
+std::vector<CustomFieldDef> custom_fields_of(db::Conn& c, const std::string& type) {
+    std::vector<CustomFieldDef> out;
+    for (const auto& r : c.query("SELECT id, name, field_format, multiple, visible, is_for_all FROM custom_fields "
+                                 "WHERE type = ? ORDER BY position, id",
+                                 {type}))
+        out.push_back({r.i(0), r.s(1), r.s(2), r.b(3), r.b(4), r.b(5)});
+    return out;
+}
+
+CustomValues load_custom_values(db::Conn& c, const std::string& customized_type, const std::vector<long long>& ids) {
+    CustomValues out;
+    if (ids.empty()) return out;
+    std::string sql =
+        "SELECT customized_id, custom_field_id, value FROM custom_values WHERE customized_type = ? AND customized_id IN (";
+    std::vector<db::Value> params{customized_type};
+    for (size_t i = 0; i < ids.size(); ++i) {
+        sql += i ? ", ?" : "?";
+        params.emplace_back(ids[i]);
+    }
+    sql += ") ORDER BY id";
+    for (const auto& r : c.query(sql, params)) {
+        auto& values = out[r.i(0)][r.i(1)];
+        values.push_back(r.s(2));
+    }
+    return out;
+}
+
+std::optional<api::Node> custom_fields_node(const std::vector<CustomFieldDef>& fields, const CustomValues& values,
+                                            long long object_id) {
+    if (fields.empty()) return std::nullopt;
+    const std::map<long long, std::vector<std::string>>* mine = nullptr;
+    if (auto it = values.find(object_id); it != values.end()) mine = &it->second;
+    api::Node arr = api::Node::array("custom_field");
+    for (const auto& f : fields) {
+        api::Node cf = api::Node::object();
+        cf.attr("id", f.id).attr("name", f.name);
+        const std::vector<std::string>* stored = nullptr;
+        if (mine)
+            if (auto it = mine->find(f.id); it != mine->end()) stored = &it->second;
+        if (f.multiple) {
+            cf.attr("multiple", true);
+            api::Node list = api::Node::array("value");
+            if (stored)
+                for (const auto& v : *stored)
+                    if (!v.empty()) list.push(v);
+            cf.set("value", std::move(list));
+        } else {
+            cf.set("value", stored && !stored->empty() ? api::Node(stored->front()) : api::Node());
+        }
+        arr.push(std::move(cf));
+    }
+    return arr;
+}
+
+}  // namespace resources

@@ -1,0 +1,26 @@
+// Every resource's routes, in one place: resources/X.cpp handles /X...
+#include "resources/common.h"
+
+namespace resources {
+
+void register_issue_statuses(app::Router& r);
+void register_trackers(app::Router& r);
+void register_enumerations(app::Router& r);
+void register_roles(app::Router& r);
+void register_custom_fields(app::Router& r);
+void register_queries(app::Router& r);
+void register_users(app::Router& r);
+void register_my_account(app::Router& r);
+
+void register_all(app::Router& r) {
+    register_issue_statuses(r);
+    register_trackers(r);
+    register_enumerations(r);
+    register_roles(r);
+    register_custom_fields(r);
+    register_queries(r);
+    register_users(r);
+    register_my_account(r);
+}
+
+}  // namespace resources

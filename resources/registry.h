@@ -1,0 +1,5 @@
+#pragma once
+#include "server/router.h"
+namespace resources {
+void register_all(app::Router& r);
+}

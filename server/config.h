@@ -1,0 +1,30 @@
+// Server configuration: a `key = value` file (config/redmine.conf) overridden by REDMINE_* variables.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace app {
+
+struct Config {
+    std::string address = "127.0.0.1";
+    int port = 3000;
+    size_t io_threads = 2;   // Pistache's I/O threads: they only parse and write
+    size_t workers = 8;      // handler threads: the database work runs here
+    std::string database = "sqlite:db/redmine.sqlite3";
+    size_t pool_size = 8;    // database connections; at least `workers` avoids waiting on the pool
+    std::string log_level = "info";  // error, warn, info, debug
+    size_t max_body_bytes = 10 * 1024 * 1024;
+    int header_timeout_s = 10;
+    int body_timeout_s = 60;
+    std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-* headers are believed
+    std::string base_url;                      // e.g. https://intranet.example/redmine; empty: from the request
+    std::string files_dir = "files";           // attachments, as Redmine's files/ directory
+};
+
+// Reads the file (when path is not empty) then the environment. Throws std::runtime_error with
+// the offending line or variable on a bad value.
+Config load_config(const std::string& path);
+void apply_setting(Config& c, const std::string& key, const std::string& value);
+
+}  // namespace app

@@ -1,0 +1,159 @@
+// The request pipeline: format, routing, authentication, the action, errors, ETags and the
+// access log. Nothing internal (exception text, SQL) ever reaches a response.
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <openssl/evp.h>
+
+#include "resources/registry.h"
+#include "serializers/body.h"
+#include "server/app.h"
+#include "server/auth.h"
+#include "server/context.h"
+#include "server/log.h"
+
+namespace app {
+
+namespace {
+
+std::string content_type_for(const std::string& format) {
+    if (format == "json") return "application/json";
+    if (format == "xml") return "application/xml";
+    return "";
+}
+
+http::Response empty(int status, const std::string& format) {
+    http::Response r;
+    r.status = status;
+    r.content_type = content_type_for(format);
+    return r;
+}
+
+std::string weak_etag(const std::string& body) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(body.data(), body.size(), md, &len, EVP_md5(), nullptr);
+    char hex[EVP_MAX_MD_SIZE * 2 + 1] = {};
+    for (unsigned int i = 0; i < len; ++i) std::snprintf(hex + i * 2, 3, "%02x", md[i]);
+    return std::string("W/\"") + hex + "\"";
+}
+
+// The request line for the log, with secrets filtered out.
+std::string loggable_target(const http::Request& req) {
+    std::string out = req.path;
+    char sep = '?';
+    for (const auto& [k, v] : req.query) {
+        out += sep;
+        sep = '&';
+        bool secret = k == "key" || k.find("password") != std::string::npos || k.find("passwd") != std::string::npos;
+        out += k + "=" + (secret ? std::string("[FILTERED]") : v);
+    }
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    return out;
+}
+
+// JSONP, as Redmine's JSON builder: only with the jsonp_enabled setting.
+void apply_jsonp(Context& ctx, http::Response& res) {
+    if (ctx.format != api::Format::Json || res.status != 200 || res.body.empty()) return;
+    auto cb = ctx.req.param("callback");
+    if (!cb) cb = ctx.req.param("jsonp");
+    if (!cb || cb->empty() || !ctx.app.settings().enabled("jsonp_enabled")) return;
+    std::string name;
+    for (char c : *cb)
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') name += c;
+    if (name.empty()) return;
+    res.body = name + "(" + res.body + ")";
+    res.content_type = "application/javascript; charset=utf-8";
+}
+
+}  // namespace
+
+App::App(Config config)
+    : config_(std::move(config)),
+      db_(std::make_unique<db::Database>(db::Config{config_.database, config_.pool_size})),
+      settings_(*db_) {
+    resources::register_all(router_);
+}
+
+http::Response App::dispatch(const http::Request& req, std::string& user_label) {
+    if (req.path == "/health") {
+        http::Response r;
+        r.content_type = "text/plain; charset=utf-8";
+        r.body = "ok\n";
+        return r;
+    }
+    auto [path, format] = split_format(req.path);
+    auto match = router_.match(req.method, path);
+    if (!match.action) return empty(404, format);
+    if (format == "yaml") {  // what Rails answers to a format no action responds to
+        http::Response r;
+        r.status = 406;
+        r.content_type = "application/x-yaml; charset=utf-8";
+        r.body = "---\n:status: 406\n:error: Not Acceptable\n";
+        return r;
+    }
+    if (format != "json" && format != "xml") return empty(406, "");
+
+    Context ctx(*this, req, format == "json" ? api::Format::Json : api::Format::Xml);
+    ctx.route = std::move(match.params);
+    try {
+        authenticate(ctx);
+        if (!ctx.user.anonymous) user_label = std::to_string(ctx.user.id);
+        http::Response res = (*match.action)(ctx);
+        apply_jsonp(ctx, res);
+        if ((req.method == "GET" || req.method == "HEAD") && res.status == 200) {
+            std::string etag = weak_etag(res.body);
+            res.header("ETag", etag);
+            res.header("Cache-Control", "max-age=0, private, must-revalidate");
+            if (auto inm = req.header("if-none-match"); inm && *inm == etag) {
+                res.status = 304;
+                res.body.clear();
+            }
+        }
+        return res;
+    } catch (const HttpError& e) {
+        // Redmine's require_login: without the REST API, API requests are simply forbidden.
+        if (e.status == 401 && e.challenge && !settings_.enabled("rest_api_enabled")) return empty(403, format);
+        http::Response r = empty(e.status, format);
+        if (e.status == 401 && e.challenge) r.header("WWW-Authenticate", "Basic realm=\"Redmine API\"");
+        return r;
+    } catch (const ValidationError& e) {
+        return ctx.render(api::errors_document(e.messages), 422);
+    }
+}
+
+http::Response App::handle(const http::Request& req) {
+    const auto start = std::chrono::steady_clock::now();
+    std::string user_label = "-";
+    http::Response res;
+    try {
+        res = dispatch(req, user_label);
+    } catch (const api::BadBody&) {
+        res = http::Response{};
+        res.status = 400;
+        res.content_type = "text/html; charset=utf-8";
+    } catch (const BadRequest&) {
+        res = http::Response{};
+        res.status = 400;
+        res.content_type = "text/html; charset=utf-8";
+    } catch (const std::exception& e) {
+        logx::error(std::string("internal error on ") + req.method + " " + req.path + ": " + e.what());
+        res = http::Response{};
+        res.status = 500;
+    } catch (...) {
+        logx::error("internal error on " + req.method + " " + req.path);
+        res = http::Response{};
+        res.status = 500;
+    }
+    if (res.status == 204 || res.status == 304) res.content_type.clear();
+    if (logx::enabled(logx::Level::Info)) {
+        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        char line[64];
+        std::snprintf(line, sizeof line, " %d %zu %.1fms user=", res.status, res.body.size(), ms);
+        logx::info(req.remote + " " + req.method + " " + loggable_target(req) + line + user_label);
+    }
+    return res;
+}
+
+}  // namespace app

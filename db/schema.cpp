@@ -88,7 +88,9 @@ SchemaState inspect_schema(Conn& c) {
         throw Error("the database is not at Redmine 5.0's schema: " + std::to_string(missing.size()) +
                     " of its migrations are missing (first: " + missing.front() + ")");
     // Core migrations are plain timestamps; plugins' are "N-plugin". A newer core one means a newer Redmine.
-    const std::string last = expected.back();
+    std::string last;
+    for (const auto& v : expected)
+        if (v.size() > last.size() || (v.size() == last.size() && v > last)) last = v;
     for (const auto& v : versions) {
         if (v.find('-') == std::string::npos && v.size() == last.size() && v > last)
             throw Error("the database has migrations newer than Redmine 5.0 (" + v +

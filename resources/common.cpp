@@ -60,7 +60,7 @@ long long id_param(const std::string& text) {
 std::string user_name(Context& ctx, const std::string& firstname, const std::string& lastname,
                       const std::string& login) {
     // Redmine's User::USER_FORMATS
-    const std::string f = ctx.app.settings().get("user_format");
+    const std::string f = ctx.setting("user_format");
     if (f == "firstname_lastname" || f == ":firstname_lastname" || f.empty()) return firstname + " " + lastname;
     if (f == "firstname") return firstname;
     if (f == "lastname_firstname") return lastname + " " + firstname;

@@ -32,7 +32,7 @@ std::optional<UserRecord> find_user(Context& ctx, long long id) {
     u.mail_notification = r->s(12);
     u.language = r->s(13);
     u.mail = r->os(14);
-    u.hide_mail = r->null(15) ? ctx.app.settings().enabled("default_users_hide_mail") : r->b(15);
+    u.hide_mail = r->null(15) ? ctx.setting_enabled("default_users_hide_mail") : r->b(15);
     return u;
 }
 

@@ -116,13 +116,12 @@ constexpr auto kSettingsTtl = std::chrono::seconds(2);
 
 // --- Settings ----------------------------------------------------------------------------------
 
-std::string Settings::get(const std::string& name) {
+std::string Settings::get(db::Conn& c, const std::string& name) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
     if (now - loaded_ > kSettingsTtl) {
-        auto conn = db_.connect();
         std::map<std::string, std::string> fresh;
-        for (const auto& row : conn->query("SELECT name, value FROM settings ORDER BY id"))
+        for (const auto& row : c.query("SELECT name, value FROM settings ORDER BY id"))
             fresh[row.s(0)] = row.s(1);
         values_ = std::move(fresh);
         loaded_ = now;
@@ -152,6 +151,9 @@ Permissions& Context::perms() {
     if (!perms_) perms_ = std::make_unique<Permissions>(*this);
     return *perms_;
 }
+
+std::string Context::setting(const std::string& name) { return app.settings().get(db(), name); }
+bool Context::setting_enabled(const std::string& name) { return setting(name) == "1"; }
 
 const nlohmann::json& Context::body() {
     if (!body_) {

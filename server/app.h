@@ -20,13 +20,12 @@ namespace app {
 // other servers (or Redmine itself) may change them.
 class Settings {
 public:
-    explicit Settings(db::Database& db) : db_(db) {}
-    std::string get(const std::string& name);
-    bool enabled(const std::string& name) { return get(name) == "1"; }
+    // Reads through the caller's connection: a request never holds two pool slots at once.
+    std::string get(db::Conn& c, const std::string& name);
+    bool enabled(db::Conn& c, const std::string& name) { return get(c, name) == "1"; }
     void invalidate();
 
 private:
-    db::Database& db_;
     std::mutex mutex_;
     std::map<std::string, std::string> values_;
     std::chrono::steady_clock::time_point loaded_{};

@@ -128,7 +128,7 @@ CurrentUser anonymous_user(db::Conn& c) {
 void authenticate(Context& ctx) {
     db::Conn& c = ctx.db();
     std::optional<CurrentUser> user;
-    if (ctx.app.settings().enabled("rest_api_enabled")) {
+    if (ctx.setting_enabled("rest_api_enabled")) {
         std::string key = ctx.req.param("key").value_or("");
         if (key.empty()) key = ctx.req.header("x-redmine-api-key").value_or("");
         const std::string authorization = ctx.req.header("authorization").value_or("");
@@ -156,7 +156,7 @@ void authenticate(Context& ctx) {
         }
     }
     ctx.user = user ? *user : anonymous_user(c);
-    if (ctx.user.anonymous && ctx.app.settings().enabled("login_required")) throw HttpError{401};
+    if (ctx.user.anonymous && ctx.setting_enabled("login_required")) throw HttpError{401};
 }
 
 }  // namespace app

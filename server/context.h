@@ -54,6 +54,9 @@ public:
     CurrentUser user;
 
     db::Conn& db();
+    // Redmine's Setting[name], read through this request's connection.
+    std::string setting(const std::string& name);
+    bool setting_enabled(const std::string& name);
     Permissions& perms();
     // The parsed request body (JSON or XML, by Content-Type); an empty object when there is none.
     const nlohmann::json& body();

@@ -58,7 +58,7 @@ void apply_jsonp(Context& ctx, http::Response& res) {
     if (ctx.format != api::Format::Json || res.status != 200 || res.body.empty()) return;
     auto cb = ctx.req.param("callback");
     if (!cb) cb = ctx.req.param("jsonp");
-    if (!cb || cb->empty() || !ctx.app.settings().enabled("jsonp_enabled")) return;
+    if (!cb || cb->empty() || !ctx.setting_enabled("jsonp_enabled")) return;
     std::string name;
     for (char c : *cb)
         if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') name += c;
@@ -72,7 +72,7 @@ void apply_jsonp(Context& ctx, http::Response& res) {
 App::App(Config config)
     : config_(std::move(config)),
       db_(std::make_unique<db::Database>(db::Config{config_.database, config_.pool_size})),
-      settings_(*db_) {
+      settings_() {
     resources::register_all(router_);
 }
 
@@ -114,7 +114,7 @@ http::Response App::dispatch(const http::Request& req, std::string& user_label) 
         return res;
     } catch (const HttpError& e) {
         // Redmine's require_login: without the REST API, API requests are simply forbidden.
-        if (e.status == 401 && e.challenge && !settings_.enabled("rest_api_enabled")) return empty(403, format);
+        if (e.status == 401 && e.challenge && !ctx.setting_enabled("rest_api_enabled")) return empty(403, format);
         http::Response r = empty(e.status, format);
         if (e.status == 401 && e.challenge) r.header("WWW-Authenticate", "Basic realm=\"Redmine API\"");
         return r;

@@ -128,3 +128,26 @@ std::vector<std::string> yaml_list(const std::string& yaml) {
 }
 
 }  // namespace resources
+
+namespace resources {
+
+ProjectRef find_project(Context& ctx, const std::string& id_or_identifier) {
+    std::optional<db::Row> row;
+    bool numeric = !id_or_identifier.empty() && id_or_identifier.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric && id_or_identifier.size() <= 18)
+        row = ctx.db().one("SELECT id, name, identifier FROM projects WHERE id = ?", {std::stoll(id_or_identifier)});
+    else if (!numeric)
+        row = ctx.db().one("SELECT id, name, identifier FROM projects WHERE identifier = ?", {id_or_identifier});
+    if (!row) throw app::HttpError{404};
+    ProjectRef p{row->i(0), row->s(1), row->s(2), ctx.perms().project(row->i(0))};
+    if (!p.info) throw app::HttpError{404};
+    return p;
+}
+
+void authorize(Context& ctx, const ProjectRef& project, const std::string& permission) {
+    if (ctx.perms().allowed_to(permission, *project.info)) return;
+    if (project.info->archived() || !project.info->allows(permission)) throw app::HttpError{403};
+    ctx.deny();
+}
+
+}  // namespace resources

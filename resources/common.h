@@ -51,3 +51,20 @@ namespace resources {
 // The items of a YAML list of scalars as Rails serializes arrays ("---\n- a\n- 'b'\n").
 std::vector<std::string> yaml_list(const std::string& yaml);
 }  // namespace resources
+
+namespace resources {
+
+struct ProjectRef {
+    long long id = 0;
+    std::string name, identifier;
+    const app::ProjectInfo* info = nullptr;  // status, is_public, enabled modules
+};
+
+// Project.find: a numeric id, else an identifier; 404 when there is none.
+ProjectRef find_project(Context& ctx, const std::string& id_or_identifier);
+
+// Redmine's authorize: passes when the user has `permission` on the project; otherwise 403 for an
+// archived project or a disabled module, else deny_access (403 logged in, 401 anonymous).
+void authorize(Context& ctx, const ProjectRef& project, const std::string& permission);
+
+}  // namespace resources

@@ -11,6 +11,10 @@ void register_custom_fields(app::Router& r);
 void register_queries(app::Router& r);
 void register_users(app::Router& r);
 void register_my_account(app::Router& r);
+// projects, memberships, versions, issue categories (issue 4)
+// issues read side (issue 5)
+// users and groups (issue 7)
+// time entries and news (issue 8)
 
 void register_all(app::Router& r) {
     register_issue_statuses(r);
@@ -21,6 +25,10 @@ void register_all(app::Router& r) {
     register_queries(r);
     register_users(r);
     register_my_account(r);
+    // projects, memberships, versions, issue categories (issue 4)
+    // issues read side (issue 5)
+    // users and groups (issue 7)
+    // time entries and news (issue 8)
 }
 
 }  // namespace resources

@@ -45,8 +45,10 @@ Response index(Context& ctx) {
     ctx.require_admin();
     auto& db = ctx.db();
     const auto rows = db.query(
-        "SELECT id, name, type, field_format, regexp, min_length, max_length, is_required, is_filter, searchable, "
-        "multiple, default_value, visible, possible_values FROM custom_fields ORDER BY position, id");
+        // `regexp` is a reserved word in MySQL; qualified, it is a plain column name on both backends.
+        "SELECT cf.id, cf.name, cf.type, cf.field_format, cf.regexp, cf.min_length, cf.max_length, cf.is_required, "
+        "cf.is_filter, cf.searchable, cf.multiple, cf.default_value, cf.visible, cf.possible_values "
+        "FROM custom_fields cf ORDER BY cf.position, cf.id");
     // Trackers and roles of issue custom fields, in two queries for the whole list.
     std::map<long long, api::Node> trackers, roles;
     for (const auto& r : db.query("SELECT cft.custom_field_id, t.id, t.name FROM custom_fields_trackers cft "

@@ -1,15 +1,21 @@
 // /roles, /roles/:id
+#include <algorithm>
+
 #include "resources/common.h"
 
 namespace resources {
 
 namespace {
 Response index(Context& ctx) {
+    std::vector<const app::Role*> givable;  // Role.givable.sorted
+    for (const auto& [id, role] : ctx.perms().roles())
+        if (role.builtin == 0) givable.push_back(&role);
+    std::stable_sort(givable.begin(), givable.end(),
+                     [](const app::Role* a, const app::Role* b) { return a->position < b->position; });
     api::Node list = api::Node::array("role");
-    for (const auto& [id, role] : ctx.perms().roles()) {
-        if (role.builtin != 0) continue;  // Role.givable
+    for (const app::Role* role : givable) {
         api::Node n = api::Node::object();
-        n.set("id", role.id).set("name", role.name);
+        n.set("id", role->id).set("name", role->name);
         list.push(std::move(n));
     }
     return ctx.render({"roles", std::move(list), {}});

@@ -24,8 +24,9 @@ export SPEC_REFERENCE="$REFERENCE"
 
 echo "== build"
 [ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized >/dev/null
+# UBSan's vptr check needs RTTI that libsoci does not export; every other check stays on.
 [ -f build-asan/build.ninja ] || meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined \
-  -Db_lundef=false >/dev/null
+  -Db_lundef=false -Dcpp_args=-fno-sanitize=vptr -Dcpp_link_args=-fno-sanitize=vptr >/dev/null
 ninja -C build
 ninja -C build-asan
 

@@ -174,7 +174,8 @@ const std::string& Context::route_param(const std::string& name) const {
 }
 
 std::string Context::url_for(const std::string& path) const {
-    const auto& base = app.config().base_url;
+    std::string base = app.config().base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
     if (!base.empty()) return base + path;
     std::string host = req.header("host").value_or(app.config().address + ":" + std::to_string(app.config().port));
     std::string proto = "http";

@@ -97,7 +97,9 @@ void send(Http::ResponseWriter& writer, const http::Response& res, bool keep_ali
         headers.add(std::make_shared<NamedHeader>("X-Content-Type-Options", "nosniff"));
         headers.add(std::make_shared<NamedHeader>("X-Frame-Options", "SAMEORIGIN"));
     }
-    // Pistache closes HTTP/1.1 connections unless told otherwise (a trap of 0.0.5).
+    // Pistache closes HTTP/1.1 connections unless told otherwise (a trap of 0.0.5), and add() does
+    // not replace the header it set itself.
+    headers.remove<Http::Header::Connection>();
     headers.add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
                                                      : Http::ConnectionControl::Close);
     writer.send(static_cast<Http::Code>(res.status), res.body);

@@ -31,6 +31,9 @@ private:
     std::chrono::steady_clock::time_point loaded_{};
 };
 
+// The request line as the access log shows it: secrets (key, passwords) filtered out.
+std::string loggable_target(const http::Request& req);
+
 class App {
 public:
     explicit App(Config config);

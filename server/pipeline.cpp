@@ -38,7 +38,8 @@ std::string weak_etag(const std::string& body) {
     return std::string("W/\"") + hex + "\"";
 }
 
-// The request line for the log, with secrets filtered out.
+}  // namespace
+
 std::string loggable_target(const http::Request& req) {
     std::string out = req.path;
     char sep = '?';
@@ -52,6 +53,8 @@ std::string loggable_target(const http::Request& req) {
         if (static_cast<unsigned char>(c) < 0x20) c = '?';
     return out;
 }
+
+namespace {
 
 // JSONP, as Redmine's JSON builder: only with the jsonp_enabled setting.
 void apply_jsonp(Context& ctx, http::Response& res) {

@@ -158,3 +158,19 @@ TEST_CASE("garbage on the wire never takes the server down") {
     c.write(get("/issue_statuses.json"));
     CHECK(c.read_response().rfind("HTTP/1.1 200", 0) == 0);
 }
+
+TEST_CASE("stopping drains the requests in flight") {
+    Server s;
+    s.application->router().add("GET", "/slow", [](app::Context& ctx) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        return ctx.render({"slow", api::Node(true), {}});
+    });
+    Connection c(s.port());
+    c.write(get("/slow.json"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::thread stopper([&] { s.http->stop(5); });
+    auto r = c.read_response();
+    stopper.join();
+    CHECK(r.rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(r.find("{\"slow\":true}") != std::string::npos);
+}

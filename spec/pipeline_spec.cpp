@@ -175,3 +175,11 @@ TEST_CASE("query values are percent-decoded") {
     CHECK(r.param("x") == "%zz");
     CHECK(r.path == "/issues.json");
 }
+
+TEST_CASE("the access log never shows an API key or a password") {
+    http::Request r;
+    r.target = "/users.json?key=" + kAdminKey + "&user%5Bpassword%5D=s3cret&limit=2&name=a%0Ab";
+    http::parse_target(r);
+    const std::string line = app::loggable_target(r);
+    CHECK(line == "/users.json?key=[FILTERED]&user[password]=[FILTERED]&limit=2&name=a?b");
+}

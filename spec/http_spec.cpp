@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "server/context.h"
 #include "server/http_adapter.h"
 #include "spec/support.h"
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "db/database.h"
+#include "db/yaml.h"
 #include "serializers/tree.h"
 #include "server/context.h"
 #include "server/paging.h"
@@ -48,8 +49,7 @@ std::optional<std::string> body_string(const nlohmann::json& object, const std::
 }  // namespace resources
 
 namespace resources {
-// The items of a YAML list of scalars as Rails serializes arrays ("---\n- a\n- 'b'\n").
-std::vector<std::string> yaml_list(const std::string& yaml);
+using db::yaml_list;
 }  // namespace resources
 
 namespace resources {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/yaml.h"
 #include "server/context.h"
 
 namespace app {
@@ -99,15 +100,9 @@ const PermissionInfo* find_permission(const std::string& name) {
 }
 
 std::vector<std::string> parse_permissions_yaml(const std::string& yaml) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos < yaml.size()) {
-        auto eol = yaml.find('\n', pos);
-        std::string line = yaml.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-        pos = eol == std::string::npos ? yaml.size() : eol + 1;
-        if (line.rfind("- :", 0) == 0) out.push_back(line.substr(3));
-        else if (line.rfind("- ", 0) == 0) out.push_back(line.substr(2));
-    }
+    std::vector<std::string> out = db::yaml_list(yaml);
+    for (auto& p : out)
+        if (!p.empty() && p[0] == ':') p.erase(0, 1);  // stored as symbols
     return out;
 }
 

@@ -100,6 +100,8 @@ http::Response App::dispatch(const http::Request& req, std::string& user_label) 
 
     Context ctx(*this, req, format == "json" ? api::Format::Json : api::Format::Xml);
     ctx.route = std::move(match.params);
+    // Like Rails' parameter parsing, a malformed body is refused (400) before anything else runs.
+    ctx.body();
     try {
         authenticate(ctx);
         if (!ctx.user.anonymous) user_label = std::to_string(ctx.user.id);

@@ -69,6 +69,8 @@ TEST_CASE("malformed bodies are 400 and change nothing") {
     auto doctype = c.send("PUT", "/my/account.xml",
                           "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><user><firstname>&a;</firstname></user>", kJsmithKey);
     CHECK(doctype.status == 400);
+    // Parsed before authentication, as Rails parses parameters first.
+    CHECK(c.send("PUT", "/my/account.json", "{", "").status == 400);
     CHECK(c.scalar("SELECT COUNT(*) FROM users WHERE id = 5 AND firstname = 'John'") == 1);
 }
 

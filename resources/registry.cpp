@@ -15,6 +15,8 @@ void register_my_account(app::Router& r);
 // issues read side (issue 5)
 // users and groups (issue 7)
 // time entries and news (issue 8)
+void register_time_entries(app::Router& r);
+void register_news(app::Router& r);
 
 void register_all(app::Router& r) {
     register_issue_statuses(r);
@@ -29,6 +31,8 @@ void register_all(app::Router& r) {
     // issues read side (issue 5)
     // users and groups (issue 7)
     // time entries and news (issue 8)
+    register_time_entries(r);
+    register_news(r);
 }
 
 }  // namespace resources

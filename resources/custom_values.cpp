@@ -24,7 +24,7 @@ CustomValues load_custom_values(db::Conn& c, const std::string& customized_type,
     sql += ") ORDER BY id";
     for (const auto& r : c.query(sql, params)) {
         auto& values = out[r.i(0)][r.i(1)];
-        values.push_back(r.s(2));
+        if (!r.null(2)) values.push_back(r.s(2));  // a NULL value renders as null, as Redmine shows it
     }
     return out;
 }

@@ -13,6 +13,7 @@ void register_users(app::Router& r);
 void register_my_account(app::Router& r);
 // projects, memberships, versions, issue categories (issue 4)
 // issues read side (issue 5)
+void register_issues(app::Router& r);
 // users and groups (issue 7)
 // time entries and news (issue 8)
 void register_time_entries(app::Router& r);
@@ -29,6 +30,7 @@ void register_all(app::Router& r) {
     register_my_account(r);
     // projects, memberships, versions, issue categories (issue 4)
     // issues read side (issue 5)
+    register_issues(r);
     // users and groups (issue 7)
     // time entries and news (issue 8)
     register_time_entries(r);

@@ -15,6 +15,7 @@ void register_my_account(app::Router& r);
 // issues read side (issue 5)
 void register_issues(app::Router& r);
 // users and groups (issue 7)
+void register_groups(app::Router& r);
 // time entries and news (issue 8)
 void register_time_entries(app::Router& r);
 void register_news(app::Router& r);
@@ -32,6 +33,7 @@ void register_all(app::Router& r) {
     // issues read side (issue 5)
     register_issues(r);
     // users and groups (issue 7)
+    register_groups(r);
     // time entries and news (issue 8)
     register_time_entries(r);
     register_news(r);

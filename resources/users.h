@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "resources/common.h"
 
@@ -24,5 +25,41 @@ std::optional<UserRecord> find_user(Context& ctx, long long id);
 std::string api_key_of(Context& ctx, long long user_id);
 // The user's visible custom fields (admins see all).
 std::optional<api::Node> user_custom_fields(Context& ctx, long long user_id);
+
+// Principal#visible? for a user or a group (its id and status).
+bool principal_visible(Context& ctx, long long id, int status);
+// A principal's memberships as the API shows them (archived projects left out); only_visible keeps
+// the projects the current user may see (a user's page), a group's page shows them all.
+api::Node memberships_node(Context& ctx, long long principal_id, bool only_visible);
+
+// Characters, not bytes, as Ruby's String#length.
+size_t utf8_length(const std::string& s);
+// ActiveModel's boolean cast: "" and nothing are nil; "0", "f", "false", "off" (any case) false; the rest
+// true.
+std::optional<bool> rails_bool(const std::optional<std::string>& v);
+
+// Custom values of a user or a group being written (acts_as_customizable): assigned from a body's
+// custom_fields ([{id, value}]) or custom_field_values ({id: value}), validated, saved.
+class CustomValuesEdit {
+public:
+    CustomValuesEdit(db::Conn& db, const std::string& type, long long customized_id, bool is_new);
+    void assign(const nlohmann::json& attrs);
+    std::vector<std::string> validate() const;  // "<Field> <message>", field by field
+    void save(long long customized_id);         // inside the caller's db::Tx
+
+private:
+    struct Field {
+        long long id = 0;
+        std::string name, format, regexp;
+        std::vector<std::string> possible;
+        std::optional<long long> min_length, max_length;
+        bool required = false, multiple = false;
+        std::vector<std::string> was, value;
+    };
+    db::Conn& db_;
+    bool is_new_;
+    bool assigned_ = false;
+    std::vector<Field> fields_;
+};
 
 }  // namespace resources

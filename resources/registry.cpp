@@ -12,6 +12,10 @@ void register_queries(app::Router& r);
 void register_users(app::Router& r);
 void register_my_account(app::Router& r);
 // projects, memberships, versions, issue categories (issue 4)
+void register_projects(app::Router& r);
+void register_memberships(app::Router& r);
+void register_versions(app::Router& r);
+void register_issue_categories(app::Router& r);
 // issues read side (issue 5)
 void register_issues(app::Router& r);
 // users and groups (issue 7)
@@ -30,6 +34,10 @@ void register_all(app::Router& r) {
     register_users(r);
     register_my_account(r);
     // projects, memberships, versions, issue categories (issue 4)
+    register_projects(r);
+    register_memberships(r);
+    register_versions(r);
+    register_issue_categories(r);
     // issues read side (issue 5)
     register_issues(r);
     // users and groups (issue 7)

@@ -53,7 +53,9 @@ run_spec "MariaDB, ASan+UBSan" build-asan/spec mysql
 echo "== golden captures of Redmine 5.0.4 (compare-golden.py)"
 cp "$REFERENCE/seeded-redmine.sqlite3" "$WORK/golden.sqlite3"
 GOLDEN_PORT=$((MYSQL_PORT + 1))
-REDMINE_LOG_LEVEL=warn build/redmine-server --database "sqlite:$WORK/golden.sqlite3" --port "$GOLDEN_PORT" &
+# The captures were taken from Redmine at http://127.0.0.1:3000: that is our public base URL here.
+REDMINE_LOG_LEVEL=warn REDMINE_BASE_URL=http://127.0.0.1:3000 \
+  build/redmine-server --database "sqlite:$WORK/golden.sqlite3" --port "$GOLDEN_PORT" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$GOLDEN_PORT/health" >/dev/null && break; sleep 0.1; done
 if ! python3 "$REFERENCE/compare-golden.py" "http://127.0.0.1:$GOLDEN_PORT" --must-pass spec/golden-must-pass.txt \

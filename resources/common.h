@@ -33,6 +33,13 @@ api::Node int_at(const db::Row& r, size_t col);
 api::Node float_at(const db::Row& r, size_t col);
 api::Node str_at(const db::Row& r, size_t col);
 
+// 204 No Content: what PUT and DELETE answer.
+inline Response no_content() {
+    Response r;
+    r.status = 204;
+    return r;
+}
+
 // A positive integer id from a path segment; anything else is not found (404).
 long long id_param(const std::string& text);
 // A strictly numeric string as a positive id, or nothing.

@@ -271,11 +271,6 @@ Response create(Context& ctx) {
     return r;
 }
 
-Response no_content() {
-    Response r;
-    r.status = 204;
-    return r;
-}
 
 Response update(Context& ctx) {
     ctx.require_admin();

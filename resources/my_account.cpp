@@ -92,9 +92,7 @@ Response update(Context& ctx) {
                     {u->id, *mail, 1LL, 1LL, now, now});
     }
     tx.commit();
-    Response r;
-    r.status = 204;
-    return r;
+    return no_content();
 }
 
 }  // namespace

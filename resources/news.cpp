@@ -199,11 +199,6 @@ db::Value nullable(const std::optional<std::string>& s) {
     return std::monostate{};
 }
 
-Response no_content() {
-    Response r;
-    r.status = 204;
-    return r;
-}
 
 Response create(Context& ctx) {
     const ProjectRef project = find_project(ctx, ctx.route_param("project_id"));

@@ -27,11 +27,6 @@ std::map<long long, PrincipalRef> load_principals(Context& ctx, const std::vecto
 std::string in_list(const std::vector<long long>& ids, std::vector<db::Value>& params);
 
 // 204 No Content, the answer to a successful PUT or DELETE.
-inline Response no_content() {
-    Response r;
-    r.status = 204;
-    return r;
-}
 
 // A JSON array (or a single value) as strings, as Rails' Array.wrap of params would give.
 std::vector<std::string> string_list(const nlohmann::json& v);

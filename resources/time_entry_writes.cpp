@@ -575,9 +575,7 @@ Response update(Context& ctx) {
              std::stoll(day.substr(0, 4)), std::stoll(day.substr(5, 2)), cweek(*e.spent_on), db.now(), id});
     save_custom_values(db, e, false);
     tx.commit();
-    Response r;
-    r.status = 204;
-    return r;
+    return no_content();
 }
 
 Response destroy(Context& ctx) {
@@ -592,9 +590,7 @@ Response destroy(Context& ctx) {
     db.exec("DELETE FROM custom_values WHERE customized_type = 'TimeEntry' AND customized_id = ?", {id});
     db.exec("DELETE FROM time_entries WHERE id = ?", {id});
     tx.commit();
-    Response r;
-    r.status = 204;
-    return r;
+    return no_content();
 }
 
 }  // namespace

@@ -784,11 +784,6 @@ void replace_groups(db::Conn& db, long long user_id, const nlohmann::json& value
     tx.commit();
 }
 
-Response no_content() {
-    Response r;
-    r.status = 204;
-    return r;
-}
 
 Response update(Context& ctx) {
     ctx.require_admin();

@@ -43,22 +43,25 @@ for scale in scales:
     out.append("")
 open(md, "w").write("\n".join(out) + "\n")
 
-# Chart: req/s per endpoint and scale (ours), log scale.
+# Chart: req/s per endpoint, ours and Redmine at each scale, on a log scale.
+series = [(srv, sc) for sc in scales for srv in ("ours", "redmine") if any((srv, sc, n) in data for n in names)]
 dat = os.path.splitext(png)[0] + ".dat"
 with open(dat, "w") as f:
-    f.write("endpoint " + " ".join("%d" % s for s in scales) + "\n")
     for name in names:
-        f.write(name + " " + " ".join(data.get(("ours", s, name), ("0",))[0] or "0" for s in scales) + "\n")
-plot = ", ".join("'%s' using %d:xtic(1) title '%d issues'" % (dat, i + 2, s) for i, s in enumerate(scales))
-script = """set terminal pngcairo size 1000,500
+        f.write(name + " " + " ".join((data.get((srv, sc, name), ("0",))[0] or "0") for srv, sc in series) + "\n")
+plot = ", ".join("'%s' using %d:xtic(1) title '%s, %d issues'" % (dat, i + 2, "redmine-cpp" if srv == "ours" else
+                                                                  "Redmine 5.0.4", sc) for i, (srv, sc) in enumerate(series))
+script = """set terminal pngcairo size 1100,520
 set output '%s'
 set style data histograms
+set style histogram clustered gap 1
 set style fill solid 0.8
 set logscale y
-set ylabel 'requests per second (log)'
+set yrange [1:*]
+set ylabel 'requests per second (log scale)'
 set xtics rotate by -30
 set key top right
-set title 'redmine-cpp throughput (%s)'
+set title 'Throughput (%s)'
 plot %s
 """ % (png, machine, plot)
 subprocess.run(["gnuplot"], input=script.encode(), check=True)

@@ -785,12 +785,21 @@ void replace_groups(db::Conn& db, long long user_id, const nlohmann::json& value
 }
 
 
-Response update(Context& ctx) {
-    ctx.require_admin();
+}  // namespace
+
+Response update_user(Context& ctx, long long id, bool self_service) {
     auto& db = ctx.db();
-    const UserForm was = load_form(ctx, id_param(ctx.route_param("id")));
+    const UserForm was = load_form(ctx, id);
     const auto& body = ctx.body();
-    const auto& a = object_at(body, "user");
+    nlohmann::json a = object_at(body, "user");
+    if (self_service) {
+        // What a user may change on their own account (MyController#account).
+        nlohmann::json own = nlohmann::json::object();
+        for (const char* key : {"firstname", "lastname", "mail", "mail_notification", "language", "custom_fields",
+                                "custom_field_values"})
+            if (a.contains(key)) own[key] = a[key];
+        a = std::move(own);
+    }
     UserForm f = was;
     const auto password = body_string(a, "password");
     const bool updating_password =
@@ -858,6 +867,13 @@ Response update(Context& ctx) {
     }
     tx.commit();
     return no_content();
+}
+
+namespace {
+
+Response update(Context& ctx) {
+    ctx.require_admin();
+    return update_user(ctx, id_param(ctx.route_param("id")), false);
 }
 
 // User.anonymous: the AnonymousUser row, created when missing.

@@ -26,6 +26,10 @@ std::string api_key_of(Context& ctx, long long user_id);
 // The user's visible custom fields (admins see all).
 std::optional<api::Node> user_custom_fields(Context& ctx, long long user_id);
 
+// PUT of a user's attributes, validated as Redmine's User model; 204 or 422. self_service keeps only
+// what a user may change on their own account (/my/account).
+Response update_user(Context& ctx, long long id, bool self_service);
+
 // Principal#visible? for a user or a group (its id and status).
 bool principal_visible(Context& ctx, long long id, int status);
 // A principal's memberships as the API shows them (archived projects left out); only_visible keeps

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "server/context.h"
@@ -162,13 +163,16 @@ TEST_CASE("garbage on the wire never takes the server down") {
 
 TEST_CASE("stopping drains the requests in flight") {
     Server s;
-    s.application->router().add("GET", "/slow", [](app::Context& ctx) {
+    std::atomic<bool> started{false};
+    s.application->router().add("GET", "/slow", [&started](app::Context& ctx) {
+        started = true;
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         return ctx.render({"slow", api::Node(true), {}});
     });
     Connection c(s.port());
     c.write(get("/slow.json"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 500 && !started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(started);
     std::thread stopper([&] { s.http->stop(5); });
     auto r = c.read_response();
     stopper.join();

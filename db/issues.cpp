@@ -54,6 +54,7 @@ struct TrackerLimit {
 };
 
 std::string unquote(std::string v) {
+    v.erase(0, v.find_first_not_of(' '));  // "key: '0'" leaves " '0'"
     while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
     if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front())
         v = v.substr(1, v.size() - 2);
@@ -442,6 +443,12 @@ std::vector<Attachment> attachments(app::Context& ctx, const std::string& contai
         out.push_back(std::move(a));
     }
     return out;
+}
+
+bool role_allows_tracker(const std::string& settings_yaml, const std::string& permission,
+                         long long tracker_id) {
+    const TrackerLimit t = tracker_limit(settings_yaml, permission);
+    return t.all || std::find(t.ids.begin(), t.ids.end(), tracker_id) != t.ids.end();
 }
 
 }  // namespace issues_db

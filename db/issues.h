@@ -39,6 +39,11 @@ Cond visible_condition(app::Context& ctx, const std::string& table = "issues");
 // TimeEntry.visible_condition(User.current) on the time entries table named `table`.
 Cond time_entry_visible_condition(app::Context& ctx, const std::string& table = "time_entries");
 
+// Role#permissions_all_trackers?(permission) || Role#permissions_tracker_ids?(permission, tracker_id), read
+// from the role's stored settings (issue write side).
+bool role_allows_tracker(const std::string& settings_yaml, const std::string& permission,
+                         long long tracker_id);
+
 struct Principal {
     long long id = 0;
     std::string type, firstname, lastname, login;

@@ -18,6 +18,8 @@ void register_versions(app::Router& r);
 void register_issue_categories(app::Router& r);
 // issues read side (issue 5)
 void register_issues(app::Router& r);
+// issues write side (issue 6)
+void register_issue_write_routes(app::Router& r);
 // users and groups (issue 7)
 void register_groups(app::Router& r);
 // time entries and news (issue 8)
@@ -40,6 +42,8 @@ void register_all(app::Router& r) {
     register_issue_categories(r);
     // issues read side (issue 5)
     register_issues(r);
+    // issues write side (issue 6)
+    register_issue_write_routes(r);
     // users and groups (issue 7)
     register_groups(r);
     // time entries and news (issue 8)

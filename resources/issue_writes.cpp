@@ -1126,12 +1126,6 @@ Issue find_visible(Context& ctx, const std::string& id_text) {
     return *issue;
 }
 
-Response no_content() {
-    Response r;
-    r.status = 204;
-    return r;
-}
-
 void add_watchers(Context& ctx, long long issue_id, const std::vector<long long>& ids) {
     auto& db = ctx.db();
     for (long long u : std::set<long long>(ids.begin(), ids.end())) {

@@ -19,8 +19,6 @@ bool issue_permission(Context& ctx, long long project_id, const std::string& per
 // The issue with this route id, visible to the user: 404 when there is none, else deny_access.
 issue_writes_db::Issue find_visible(Context& ctx, const std::string& id_text);
 
-// Answers 204 with no body (Redmine's render_api_ok).
-Response no_content();
 
 // Adds active users and groups as watchers of the issue (Watcher.create; duplicates and others skipped).
 void add_watchers(Context& ctx, long long issue_id, const std::vector<long long>& user_ids);

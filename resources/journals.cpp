@@ -46,7 +46,7 @@ Response update(Context& ctx) {
         db.scalar("SELECT COUNT(*) FROM journal_details WHERE journal_id = ?", {id}) == 0)
         db.exec("DELETE FROM journals WHERE id = ?", {id});
     tx.commit();
-    return issue_writes::no_content();
+    return no_content();
 }
 
 }  // namespace

@@ -273,7 +273,7 @@ Response destroy(Context& ctx) {
     db.exec("DELETE FROM issue_relations WHERE id = ?", {r->id});
     journalize(ctx, *r, false, db.now());
     tx.commit();
-    return issue_writes::no_content();
+    return no_content();
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ Response create(Context& ctx) {
     db::Tx tx(db);
     issue_writes::add_watchers(ctx, issue.id, ids);
     tx.commit();
-    return issue_writes::no_content();
+    return no_content();
 }
 
 Response destroy(Context& ctx) {
@@ -54,7 +54,7 @@ Response destroy(Context& ctx) {
     db.exec("DELETE FROM watchers WHERE watchable_type = 'Issue' AND watchable_id = ? AND user_id = ?",
             {issue.id, user_id});
     tx.commit();
-    return issue_writes::no_content();
+    return no_content();
 }
 
 }  // namespace

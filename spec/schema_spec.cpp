@@ -204,3 +204,24 @@ TEST_CASE("a database that is not Redmine 5.0's is refused with a clear message"
         CHECK(db::inspect_schema(*c) == db::SchemaState::Empty);
     }
 }
+
+TEST_CASE("a lost MySQL/MariaDB connection is reopened for the next statement") {
+    if (!mysql()) {
+        MESSAGE("MySQL/MariaDB only: SQLite has no server connection to lose");
+        return;
+    }
+    TestDb d(Data::Default);
+    auto database = d.open(1);
+    auto killer = d.open(1);
+    long long id = 0;
+    {
+        auto c = database->connect();
+        id = c->scalar("SELECT CONNECTION_ID()");
+    }
+    killer->connect()->exec("KILL CONNECTION " + std::to_string(id));
+    auto c = database->connect();
+    CHECK(c->scalar("SELECT COUNT(*) FROM issue_statuses") == 6);
+    CHECK(c->scalar("SELECT CONNECTION_ID()") != id);
+    // The session is set up again as Rails' adapter does.
+    CHECK(c->one("SELECT @@SESSION.sql_mode")->s(0).find("STRICT_ALL_TABLES") != std::string::npos);
+}

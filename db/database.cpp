@@ -263,6 +263,7 @@ soci::session& Conn::session() { return db_.pool_->at(slot_); }
 // Runs f; after a lost MySQL connection outside a transaction, reconnects and tries once more.
 template <class F>
 auto Conn::run(F&& f) {
+    db_.statements_++;
     try {
         return f();
     } catch (const soci::soci_error& e) {

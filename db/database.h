@@ -3,6 +3,7 @@
 // placeholders bound as parameters: no SQL is ever built from request text.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -116,6 +117,8 @@ public:
     Backend backend() const { return backend_; }
     std::unique_ptr<Conn> connect();  // blocks until a slot is free
     size_t pool_size() const { return size_; }
+    // Statements run so far through this pool (tests use it to prove lists do no query per row).
+    long long statements() const { return statements_.load(); }
 
 private:
     friend class Conn;
@@ -124,6 +127,7 @@ private:
     std::string connect_string_;
     size_t size_;
     std::unique_ptr<soci::connection_pool> pool_;
+    std::atomic<long long> statements_{0};
 };
 
 // Splits a Config url into SOCI's backend name and connection string; throws Error on a bad url.

@@ -341,3 +341,35 @@ TEST_CASE("issues: a full page carries every issue's batched data") {
     CHECK(j["issues"][29]["total_spent_hours"] == 8.0);  // sorted by id DESC: index 29 is issue 1
     CHECK(j["issues"][28]["total_spent_hours"] == 4.0);
 }
+
+TEST_CASE("a list page runs the same number of statements whatever its size") {
+    Client c;
+    // 120 more issues, copies of issue 30 (with its custom value), so that a page can hold 100.
+    for (int n = 0; n < 120; ++n) {
+        const long long id = 100 + n;
+        c.exec("INSERT INTO issues (id, tracker_id, project_id, subject, description, status_id, assigned_to_id, "
+               "priority_id, author_id, lock_version, created_on, updated_on, start_date, done_ratio, root_id, lft, "
+               "rgt, is_private) SELECT ?, tracker_id, project_id, subject, description, status_id, assigned_to_id, "
+               "priority_id, author_id, 0, created_on, updated_on, start_date, done_ratio, ?, 1, 2, 0 FROM issues "
+               "WHERE id = 30",
+               {id, id});
+        c.exec("INSERT INTO custom_values (customized_type, customized_id, custom_field_id, value) "
+               "VALUES ('Issue', ?, 1, 'Major')",
+               {id});
+    }
+    auto count = [&](const std::string& target, const std::string& key) {
+        const long long before = c.database().statements();
+        auto r = c.get(target, key);
+        REQUIRE(r.status == 200);
+        return std::make_pair(c.database().statements() - before, json(r)["issues"].size());
+    };
+    for (const std::string& key : {kAdminKey, kJsmithKey, kRhillKey}) {
+        CAPTURE(key);
+        auto [small, small_n] = count("/issues.json?limit=5&include=attachments,relations", key);
+        auto [large, large_n] = count("/issues.json?limit=100&include=attachments,relations", key);
+        CHECK(small_n == 5);
+        CHECK(large_n == 100);
+        CHECK(large == small);
+        CHECK(large < 30);
+    }
+}

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 # -O2: GCC 12 reports false maybe-uninitialized/restrict warnings at -O3, and warnings are errors here.
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Doptimization=2 >/dev/null
-ninja -C build-release
+ninja -C build-release redmine-server
 mkdir -p db/data
 exec ./build-release/redmine-server --config config/redmine.conf "$@"

@@ -1,5 +1,8 @@
 #include "resources/custom_values.h"
 
+#include <algorithm>
+#include <regex>
+
 namespace resources {
 
 std::vector<CustomFieldDef> custom_fields_of(db::Conn& c, const std::string& type) {
@@ -54,6 +57,24 @@ std::optional<api::Node> custom_fields_node(const std::vector<CustomFieldDef>& f
         arr.push(std::move(cf));
     }
     return arr;
+}
+
+std::optional<std::string> custom_value_error(const CustomFieldDef& def, bool required,
+                                              const std::vector<std::string>& possible_values,
+                                              const std::vector<std::string>& values) {
+    if (std::all_of(values.begin(), values.end(), [](const std::string& v) { return v.empty(); }))
+        return required ? std::optional<std::string>(def.name + " cannot be blank") : std::nullopt;
+    static const std::regex integer(R"(^[+-]?\d+$)");
+    static const std::regex real(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)");
+    for (const auto& v : values) {
+        if (v.empty()) continue;
+        if (def.field_format == "int" && !std::regex_match(v, integer)) return def.name + " is not a number";
+        if (def.field_format == "float" && !std::regex_match(v, real)) return def.name + " is not a number";
+        if (def.field_format == "list" &&
+            std::find(possible_values.begin(), possible_values.end(), v) == possible_values.end())
+            return def.name + " is not included in the list";
+    }
+    return std::nullopt;
 }
 
 }  // namespace resources

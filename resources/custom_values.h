@@ -31,4 +31,10 @@ CustomValues load_custom_values(db::Conn& c, const std::string& customized_type,
 std::optional<api::Node> custom_fields_node(const std::vector<CustomFieldDef>& fields, const CustomValues& values,
                                             long long object_id);
 
+// CustomFieldValue#validate_value for the formats checked here: "<Field> cannot be blank" when
+// required and empty, else the first value's error (int, float, list); nothing when valid.
+std::optional<std::string> custom_value_error(const CustomFieldDef& def, bool required,
+                                              const std::vector<std::string>& possible_values,
+                                              const std::vector<std::string>& values);
+
 }  // namespace resources

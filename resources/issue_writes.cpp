@@ -577,27 +577,8 @@ std::vector<std::string> validate(Context& ctx, const Issue& i, const Issue& bef
         if (!f.editable) continue;
         auto it = i.custom.find(f.def.id);
         if (it == i.custom.end() || (!is_new && !a.custom_changed.count(f.def.id))) continue;
-        const bool empty =
-            std::all_of(it->second.begin(), it->second.end(), [](const auto& v) { return v.empty(); });
-        if (empty) {
-            if (f.required) errors.push_back(f.def.name + " cannot be blank");
-            continue;
-        }
-        for (const auto& v : it->second) {
-            if (v.empty()) continue;
-            if (f.def.field_format == "int" && !std::regex_match(v, std::regex(R"(^[+-]?\d+$)")))
-                errors.push_back(f.def.name + " is not a number");
-            else if (f.def.field_format == "float" &&
-                     !std::regex_match(v, std::regex(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)")))
-                errors.push_back(f.def.name + " is not a number");
-            else if (f.def.field_format == "list" &&
-                     std::find(f.possible_values.begin(), f.possible_values.end(), v) ==
-                         f.possible_values.end())
-                errors.push_back(f.def.name + " is not included in the list");
-            else
-                continue;
-            break;
-        }
+        if (auto error = custom_value_error(f.def, f.required, f.possible_values, it->second))
+            errors.push_back(*error);
     }
     if (blank(i.subject)) errors.push_back("Subject cannot be blank");
     if (!i.project_id) errors.push_back("Project cannot be blank");

@@ -341,27 +341,8 @@ std::vector<std::string> validate(Context& ctx, Entry& e, const Entry& before, c
     for (const auto& f : fields) {
         auto it = e.custom.find(f.def.id);
         if (it == e.custom.end()) continue;
-        bool empty =
-            std::all_of(it->second.begin(), it->second.end(), [](const std::string& v) { return v.empty(); });
-        if (empty) {
-            if (f.required) errors.push_back(f.def.name + " cannot be blank");
-            continue;
-        }
-        for (const auto& v : it->second) {
-            if (v.empty()) continue;
-            if (f.def.field_format == "int" && !std::regex_match(v, std::regex(R"(^[+-]?\d+$)")))
-                errors.push_back(f.def.name + " is not a number");
-            else if (f.def.field_format == "float" &&
-                     !std::regex_match(v, std::regex(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)")))
-                errors.push_back(f.def.name + " is not a number");
-            else if (f.def.field_format == "list" &&
-                     std::find(f.possible_values.begin(), f.possible_values.end(), v) ==
-                         f.possible_values.end())
-                errors.push_back(f.def.name + " is not included in the list");
-            else
-                continue;
-            break;
-        }
+        if (auto error = custom_value_error(f.def, f.required, f.possible_values, it->second))
+            errors.push_back(*error);
     }
     // validate_time_entry
     const bool hours_changed = is_new ? e.hours.has_value() : e.hours != before.hours;

@@ -25,6 +25,8 @@ void register_groups(app::Router& r);
 // time entries and news (issue 8)
 void register_time_entries(app::Router& r);
 void register_news(app::Router& r);
+// attachments, uploads, project files (issue 10)
+// wiki, search, changesets (issue 10)
 
 void register_all(app::Router& r) {
     register_issue_statuses(r);
@@ -49,6 +51,8 @@ void register_all(app::Router& r) {
     // time entries and news (issue 8)
     register_time_entries(r);
     register_news(r);
+    // attachments, uploads, project files (issue 10)
+    // wiki, search, changesets (issue 10)
 }
 
 }  // namespace resources

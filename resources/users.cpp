@@ -148,9 +148,9 @@ std::string lower(std::string s) {
     return s;
 }
 
-// A custom field value from a body: a string, a number, a boolean, or a list of them.
-std::vector<std::string> cf_values(const nlohmann::json& v, bool multiple) {
-    std::vector<std::string> out;
+// A custom field value from a body as CustomFieldValue#value= takes it: a list (its non-empty
+// strings, unique, or one "" when none) or one string.
+CustomValueInput cf_values(const nlohmann::json& v) {
     auto one = [](const nlohmann::json& x) -> std::string {
         if (x.is_string()) return x.get<std::string>();
         if (x.is_null()) return "";
@@ -158,15 +158,17 @@ std::vector<std::string> cf_values(const nlohmann::json& v, bool multiple) {
         if (x.is_number_integer()) return std::to_string(x.get<long long>());
         return x.dump();
     };
+    CustomValueInput out;
     if (v.is_array()) {
+        out.array = true;
         for (const auto& x : v) {
             std::string s = one(x);
-            if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+            if (!s.empty() && std::find(out.values.begin(), out.values.end(), s) == out.values.end())
+                out.values.push_back(s);
         }
-        if (out.empty()) out.emplace_back();
-        if (!multiple) out.resize(1);
+        if (out.values.empty()) out.values.emplace_back();
     } else {
-        out.push_back(one(v));
+        out.values.push_back(one(v));
     }
     return out;
 }
@@ -179,29 +181,19 @@ CustomValuesEdit::CustomValuesEdit(db::Conn& db, const std::string& type, long l
                                    bool is_new)
     : db_(db), is_new_(is_new) {
     const auto stored = load_custom_values(db, "Principal", {customized_id});
-    // regexp is a reserved word in MySQL, unless qualified
-    for (const auto& r :
-         db.query("SELECT id, name, field_format, custom_fields.regexp, min_length, max_length, "
-                  "is_required, multiple, possible_values, default_value FROM custom_fields "
-                  "WHERE type = ? ORDER BY position, id",
-                  {type})) {
+    std::map<long long, std::string> defaults;
+    for (const auto& r : db.query("SELECT id, default_value FROM custom_fields WHERE type = ?", {type}))
+        defaults[r.i(0)] = r.null(1) ? "" : r.s(1);
+    for (auto& def : custom_fields_of(db, type)) {
         Field f;
-        f.id = r.i(0);
-        f.name = r.s(1);
-        f.format = r.s(2);
-        f.regexp = r.s(3);
-        if (!r.null(4)) f.min_length = r.i(4);
-        if (!r.null(5)) f.max_length = r.i(5);
-        f.required = r.b(6);
-        f.multiple = r.b(7);
-        f.possible = yaml_list(r.s(8));
+        f.def = std::move(def);
         auto it = stored.find(customized_id);
         const std::vector<std::string>* mine = nullptr;
         if (!is_new && it != stored.end())
-            if (auto jt = it->second.find(f.id); jt != it->second.end()) mine = &jt->second;
+            if (auto jt = it->second.find(f.def.id); jt != it->second.end()) mine = &jt->second;
         // A value not stored yet starts from the field's default, as CustomValue.new does.
-        f.was = mine ? *mine : std::vector<std::string>{r.s(9)};
-        f.value = f.was;
+        f.was = mine ? *mine : std::vector<std::string>{defaults[f.def.id]};
+        f.value = {f.was, f.def.multiple};
         fields_.push_back(std::move(f));
     }
 }
@@ -221,64 +213,29 @@ void CustomValuesEdit::assign(const nlohmann::json& attrs) {
         assigned_ = true;
     }
     for (auto& f : fields_)
-        if (auto it = given.find(std::to_string(f.id)); it != given.end())
-            f.value = cf_values(*it->second, f.multiple);
+        if (auto it = given.find(std::to_string(f.def.id)); it != given.end()) f.value = cf_values(*it->second);
 }
 
 std::vector<std::string> CustomValuesEdit::validate() const {
     std::vector<std::string> errors;
     if (!is_new_ && !assigned_) return errors;
-    for (const auto& f : fields_) {
-        std::vector<std::string> errs;
-        auto add = [&](const std::string& m) {
-            if (std::find(errs.begin(), errs.end(), m) == errs.end()) errs.push_back(m);
-        };
-        bool present = false;
-        for (const auto& v : f.value) {
-            if (v.empty()) continue;
-            present = present || !blank(v);
-            if (f.format == "list") {
-                if (std::find(f.possible.begin(), f.possible.end(), v) == f.possible.end() &&
-                    std::find(f.was.begin(), f.was.end(), v) == f.was.end())
-                    add("is not included in the list");
-                continue;
-            }
-            if (f.format == "int" && !std::regex_match(strip(v), std::regex(R"(^[+-]?\d+$)")))
-                add("is not a number");
-            if (f.format == "date" && !std::regex_match(v, std::regex(R"(^\d{4}-\d{2}-\d{2}$)")))
-                add("is not a valid date");
-            if (f.format == "string" || f.format == "text" || f.format == "link" || f.format == "int") {
-                if (!f.regexp.empty()) {
-                    try {
-                        if (!std::regex_search(v, std::regex(f.regexp))) add("is invalid");
-                    } catch (const std::regex_error&) {
-                    }
-                }
-                const auto len = static_cast<long long>(utf8_length(v));
-                if (f.min_length && len < *f.min_length)
-                    add("is too short (minimum is " + std::to_string(*f.min_length) + " characters)");
-                if (f.max_length && *f.max_length > 0 && len > *f.max_length)
-                    add("is too long (maximum is " + std::to_string(*f.max_length) + " characters)");
-            }
-        }
-        if (errs.empty() && f.required && !present) errs.push_back("cannot be blank");
-        for (const auto& m : errs) errors.push_back(f.name + " " + m);
-    }
+    for (const auto& f : fields_)
+        for (auto& m : custom_value_errors(f.def, f.value, f.was)) errors.push_back(std::move(m));
     return errors;
 }
 
 void CustomValuesEdit::save(long long customized_id) {
     for (const auto& f : fields_) {
-        if (!is_new_ && (!assigned_ || f.value == f.was)) continue;
+        if (!is_new_ && (!assigned_ || f.value.values == f.was)) continue;
         db_.exec(
             "DELETE FROM custom_values WHERE customized_type = 'Principal' AND customized_id = ? AND "
             "custom_field_id = ?",
-            {customized_id, f.id});
-        for (const auto& v : f.value)
+            {customized_id, f.def.id});
+        for (const auto& v : f.value.values)
             db_.exec(
                 "INSERT INTO custom_values (customized_type, customized_id, custom_field_id, value) "
                 "VALUES ('Principal', ?, ?, ?)",
-                {customized_id, f.id, v});
+                {customized_id, f.def.id, v});
     }
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "resources/common.h"
+#include "resources/custom_values.h"
 
 namespace resources {
 
@@ -53,12 +54,9 @@ public:
 
 private:
     struct Field {
-        long long id = 0;
-        std::string name, format, regexp;
-        std::vector<std::string> possible;
-        std::optional<long long> min_length, max_length;
-        bool required = false, multiple = false;
-        std::vector<std::string> was, value;
+        CustomFieldDef def;
+        std::vector<std::string> was;
+        CustomValueInput value;
     };
     db::Conn& db_;
     bool is_new_;

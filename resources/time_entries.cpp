@@ -2,6 +2,8 @@
 // files share (hours, dates, visibility, the entry's view).
 #include "resources/time_entries.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <regex>
@@ -184,14 +186,51 @@ api::Node entry_node(Context& ctx, const db::Row& r, const std::vector<CustomFie
 
 namespace {
 
-const char* const kFrom =
-    " FROM time_entries te JOIN projects p ON p.id = te.project_id JOIN users u ON u.id = te.user_id "
+const char* const kJoins =
+    " JOIN projects p ON p.id = te.project_id JOIN users u ON u.id = te.user_id "
     "LEFT JOIN enumerations e ON e.id = te.activity_id LEFT JOIN issues i ON i.id = te.issue_id";
+
+// The joins that conditions or an order need, from the table aliases they name. Redmine keeps no time
+// entry of a deleted project or user, so leaving out the inner joins changes no count; the left joins
+// (one row at most each) never do. Counting and sorting without joins is what keeps a deep page cheap.
+std::string joins_for(const std::string& sql) {
+    auto uses = [&](char alias) {
+        for (size_t at = sql.find(std::string(1, alias) + "."); at != std::string::npos;
+             at = sql.find(std::string(1, alias) + ".", at + 1))
+            if (at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_'))
+                return true;
+        return false;
+    };
+    std::string out;
+    if (uses('p')) out += " JOIN projects p ON p.id = te.project_id";
+    if (uses('u')) out += " JOIN users u ON u.id = te.user_id";
+    if (uses('e')) out += " LEFT JOIN enumerations e ON e.id = te.activity_id";
+    if (uses('i')) out += " LEFT JOIN issues i ON i.id = te.issue_id";
+    return out;
+}
 
 std::string in_list(size_t n) {
     std::string s = "(";
     for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
     return s + ")";
+}
+
+// An ORDER BY list with every direction turned (NULLs sort first ascending on SQLite and MySQL alike).
+std::string reversed(const std::string& order) {
+    std::string out;
+    size_t start = 0;
+    while (start < order.size()) {
+        size_t comma = order.find(", ", start);
+        std::string item = order.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.size() >= 5 && item.compare(item.size() - 5, 5, " DESC") == 0)
+            item.replace(item.size() - 5, 5, " ASC");
+        else if (item.size() >= 4 && item.compare(item.size() - 4, 4, " ASC") == 0)
+            item.replace(item.size() - 4, 4, " DESC");
+        out += (out.empty() ? "" : ", ") + item;
+        if (comma == std::string::npos) break;
+        start = comma + 2;
+    }
+    return out;
 }
 
 Response index(Context& ctx) {
@@ -228,31 +267,44 @@ Response index(Context& ctx) {
         params.insert(params.end(), own.begin(), own.end());
         if (!own.empty()) params.emplace_back(ctx.user.id);
     }
-    Conditions filters = filter_conditions(ctx);
+    std::optional<ProjectScope> scope;
+    if (project) {
+        scope = ProjectScope{project->id};
+        if (auto nested = ctx.db().one("SELECT lft, rgt FROM projects WHERE id = ?", {project->id});
+            nested && !nested->null(0) && !nested->null(1)) {
+            scope->lft = nested->i(0);
+            scope->rgt = nested->i(1);
+            scope->leaf = scope->rgt - scope->lft == 1;
+        }
+    }
+    Conditions filters = filter_conditions(ctx, scope ? &*scope : nullptr);
     if (!filters.sql.empty()) {
         where += " AND " + filters.sql;
         params.insert(params.end(), filters.params.begin(), filters.params.end());
     }
-    // Query#project_statement: the project and, by default, its subprojects
-    if (project) {
-        auto nested = ctx.db().one("SELECT lft, rgt FROM projects WHERE id = ?", {project->id});
-        if (ctx.setting_enabled("display_subprojects_issues") && nested && !nested->null(0)) {
-            where += " AND p.lft >= ? AND p.rgt <= ?";
-            params.emplace_back(nested->i(0));
-            params.emplace_back(nested->i(1));
-        } else {
-            where += " AND p.id = ?";
-            params.emplace_back(project->id);
-        }
-    }
     auto& db = ctx.db();
-    const long long total = db.scalar(std::string("SELECT COUNT(*)") + kFrom + " WHERE " + where, params);
+    const long long total =
+        db.scalar("SELECT COUNT(*) FROM time_entries te" + joins_for(where) + " WHERE " + where, params);
     const app::Paging paging = app::parse_paging(ctx.req);
-    params.emplace_back(paging.limit);
-    params.emplace_back(paging.offset);
-    db::Rows rows = db.query(std::string("SELECT ") + kEntryColumns + kFrom + " WHERE " + where +
-                                 " ORDER BY " + order_clause(ctx) + " LIMIT ? OFFSET ?",
+    // A page past the middle is taken from the end in the reverse order (the order ends with te.id, so it
+    // is total): the sort then keeps at most half the rows whatever the offset.
+    std::string order = order_clause(ctx);
+    const bool from_end = paging.offset > total / 2 && paging.offset < total;
+    long long limit = paging.limit, offset = paging.offset;
+    if (from_end) {
+        limit = std::min<long long>(paging.limit, total - paging.offset);
+        offset = total - paging.offset - limit;
+        order = reversed(order);
+    }
+    params.emplace_back(limit);
+    params.emplace_back(offset);
+    // The page's ids first, sorted on narrow rows; then their columns (a deferred join).
+    db::Rows rows = db.query(std::string("SELECT ") + kEntryColumns + " FROM (SELECT te.id AS id FROM time_entries te" +
+                                 joins_for(where + " " + order) + " WHERE " + where + " ORDER BY " + order +
+                                 " LIMIT ? OFFSET ?) page JOIN time_entries te ON te.id = page.id" + kJoins +
+                                 " ORDER BY " + order,
                              params);
+    if (from_end) std::reverse(rows.begin(), rows.end());
     const EntryFields fields = load_entry_fields(ctx);
     std::vector<long long> ids;
     for (const auto& r : rows) ids.push_back(r.i(0));

@@ -50,7 +50,13 @@ struct Conditions {
     std::string sql;  // "" when there are none
     std::vector<db::Value> params;
 };
-Conditions filter_conditions(Context& ctx);
+// The project a list is scoped to (/projects/:id/time_entries or project_id=).
+struct ProjectScope {
+    long long id = 0, lft = 0, rgt = 0;
+    bool leaf = true;
+};
+// With a project, its Query#project_statement is included.
+Conditions filter_conditions(Context& ctx, const ProjectScope* project);
 // ORDER BY for the sort parameter (TimeEntryQuery#sort_clause, then te.id ASC).
 std::string order_clause(Context& ctx);
 

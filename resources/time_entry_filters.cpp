@@ -10,19 +10,49 @@ namespace resources::time_entries {
 
 namespace {
 
-enum class Type { DatePast, Tree, ListOptional, List, Text, Float };
+enum class Type { DatePast, Tree, ListOptional, List, ListSubprojects, Text, Float };
+
+// Which filters a query offers depends on its project (none, a leaf, or one with subprojects).
+enum Offered { Always, WithoutProject, WithSubprojects, WithProject, WithoutLeafProject };
 
 struct Available {
     const char* field;
     Type type;
+    Offered offered;
 };
-// In TimeEntryQuery#initialize_available_filters order (the ones this server supports).
+// In TimeEntryQuery#initialize_available_filters order (custom field filters are not supported).
 const std::vector<Available> kAvailable = {
-    {"spent_on", Type::DatePast},    {"issue_id", Type::Tree},
-    {"user_id", Type::ListOptional}, {"author_id", Type::ListOptional},
-    {"activity_id", Type::List},     {"comments", Type::Text},
-    {"hours", Type::Float},
+    {"spent_on", Type::DatePast, Always},
+    {"project_id", Type::List, WithoutProject},
+    {"subproject_id", Type::ListSubprojects, WithSubprojects},
+    {"issue_id", Type::Tree, Always},
+    {"issue.tracker_id", Type::List, Always},
+    {"issue.status_id", Type::List, Always},
+    {"issue.fixed_version_id", Type::List, Always},
+    {"issue.category_id", Type::ListOptional, WithProject},
+    {"user_id", Type::ListOptional, Always},
+    {"author_id", Type::ListOptional, Always},
+    {"activity_id", Type::List, Always},
+    {"project.status", Type::List, WithoutLeafProject},
+    {"comments", Type::Text, Always},
+    {"hours", Type::Float, Always},
 };
+
+bool offered(const Available& a, const ProjectScope* project) {
+    switch (a.offered) {
+        case Always:
+            return true;
+        case WithoutProject:
+            return !project;
+        case WithSubprojects:
+            return project && !project->leaf;
+        case WithProject:
+            return project != nullptr;
+        case WithoutLeafProject:
+            return !project || !project->leaf;
+    }
+    return false;
+}
 
 // Query.operators_by_filter_type, sorted and reversed as add_short_filter tries them.
 const std::vector<std::string>& short_operators(Type t) {
@@ -31,6 +61,7 @@ const std::vector<std::string>& short_operators(Type t) {
     static const std::vector<std::string> tree = {"~", "=", "*", "!*"};
     static const std::vector<std::string> list_optional = {"=", "*", "!*", "!"};
     static const std::vector<std::string> list = {"=", "!"};
+    static const std::vector<std::string> subprojects = {"=", "*", "!*", "!"};
     static const std::vector<std::string> text = {"~", "^", "*", "$", "!~", "!*"};
     static const std::vector<std::string> real = {">=", "><", "=", "<=", "*", "!*"};
     switch (t) {
@@ -42,6 +73,8 @@ const std::vector<std::string>& short_operators(Type t) {
             return list_optional;
         case Type::List:
             return list;
+        case Type::ListSubprojects:
+            return subprojects;
         case Type::Text:
             return text;
         case Type::Float:
@@ -82,9 +115,9 @@ void put(std::vector<Filter>& filters, Filter f) {
     filters.push_back(std::move(f));
 }
 
-const Available* available(const std::string& field) {
+const Available* available(const std::string& field, const ProjectScope* project) {
     for (const auto& a : kAvailable)
-        if (field == a.field) return &a;
+        if (field == a.field && offered(a, project)) return &a;
     return nullptr;
 }
 
@@ -304,6 +337,30 @@ Conditions filter_sql(Context& ctx, const Filter& f) {
         }
         return c;
     }
+    if (f.field == "issue.fixed_version_id") {
+        // TimeEntryQuery#sql_for_issue_fixed_version_id_field: the issues of those versions
+        std::vector<db::Value> ids;
+        for (const auto& v : values) ids.emplace_back(app::ruby_to_i(v));
+        const std::string in = "(SELECT id FROM issues WHERE fixed_version_id IN (" + placeholders(ids.size()) + "))";
+        if (f.op == "=")
+            c.sql = "te.issue_id IN " + in;
+        else if (f.op == "!")
+            c.sql = "te.issue_id NOT IN " + in;
+        c.params = ids;
+        return c;
+    }
+    if (f.field == "project_id") {
+        if (auto it = std::find(values.begin(), values.end(), "mine"); it != values.end()) {
+            std::erase(values, std::string("mine"));
+            // User#memberships: those of projects not archived
+            if (!ctx.user.anonymous)
+                for (const auto& r : ctx.db().query(
+                         "SELECT m.project_id FROM members m JOIN projects p ON p.id = m.project_id "
+                         "WHERE m.user_id = ? AND p.status <> ? ORDER BY m.id",
+                         {ctx.user.id, static_cast<long long>(app::kProjectArchived)}))
+                    values.push_back(std::to_string(r.i(0)));
+        }
+    }
     if (f.field == "activity_id") {
         std::vector<db::Value> ids;
         for (const auto& v : values) ids.emplace_back(app::ruby_to_i(v));
@@ -316,7 +373,11 @@ Conditions filter_sql(Context& ctx, const Filter& f) {
         c.params.insert(c.params.end(), ids.begin(), ids.end());
         return c;
     }
-    const std::string col = "te." + f.field;
+    const std::string col = f.field == "issue.tracker_id"    ? "i.tracker_id"
+                            : f.field == "issue.status_id"   ? "i.status_id"
+                            : f.field == "issue.category_id" ? "i.category_id"
+                            : f.field == "project.status"    ? "p.status"
+                                                             : "te." + f.field;
     if (f.op == "!*") {
         c.sql = col + " IS NULL" + (f.type == Type::Text ? " OR " + col + " = ''" : "");
     } else if (f.op == "*") {
@@ -368,7 +429,55 @@ Conditions filter_sql(Context& ctx, const Filter& f) {
 
 }  // namespace
 
-Conditions filter_conditions(Context& ctx) {
+// Query#project_statement: the project with its subprojects (not archived), as the subproject_id
+// filter or the display_subprojects_issues setting says.
+Conditions project_statement(Context& ctx, const ProjectScope& project, const std::vector<Filter>& filters) {
+    Conditions c;
+    std::vector<long long> subprojects;
+    if (!project.leaf)
+        for (const auto& r : ctx.db().query("SELECT id FROM projects WHERE lft > ? AND rgt < ? AND status <> ? "
+                                            "ORDER BY lft",
+                                            {project.lft, project.rgt, static_cast<long long>(app::kProjectArchived)}))
+            subprojects.push_back(r.i(0));
+    auto ids_in = [&](const std::vector<long long>& ids) {
+        c.sql = "te.project_id IN (" + placeholders(ids.size()) + ")";
+        for (long long id : ids) c.params.emplace_back(id);
+    };
+    auto nested = [&] {
+        c.sql = "p.lft >= ? AND p.rgt <= ?";
+        c.params = {project.lft, project.rgt};
+    };
+    const Filter* sub = nullptr;
+    for (const auto& f : filters)
+        if (f.field == "subproject_id") sub = &f;
+    if (subprojects.empty()) {
+        ids_in({project.id});
+    } else if (sub) {
+        std::vector<long long> values;
+        for (const auto& v : sub->values) values.push_back(app::ruby_to_i(v));
+        if (sub->op == "=") {
+            std::vector<long long> ids = {project.id};
+            ids.insert(ids.end(), values.begin(), values.end());
+            ids_in(ids);
+        } else if (sub->op == "!") {
+            std::vector<long long> ids = {project.id};
+            for (long long id : subprojects)
+                if (std::find(values.begin(), values.end(), id) == values.end()) ids.push_back(id);
+            ids_in(ids);
+        } else if (sub->op == "!*") {
+            ids_in({project.id});
+        } else {
+            nested();
+        }
+    } else if (ctx.setting_enabled("display_subprojects_issues")) {
+        nested();
+    } else {
+        ids_in({project.id});
+    }
+    return c;
+}
+
+Conditions filter_conditions(Context& ctx, const ProjectScope* project) {
     const auto& req = ctx.req;
     std::vector<Filter> filters = {{"spent_on", Type::DatePast, "*", {}}};
     auto fields = req.params("f[]");
@@ -376,7 +485,7 @@ Conditions filter_conditions(Context& ctx) {
     if (!fields.empty() || req.param("f") || req.param("fields")) {
         filters.clear();
         for (const auto& field : fields) {
-            const Available* a = available(field);
+            const Available* a = available(field, project);
             auto op = req.param("op[" + field + "]");
             if (!a || !op) continue;
             auto values = req.params("v[" + field + "][]");
@@ -384,7 +493,8 @@ Conditions filter_conditions(Context& ctx) {
         }
     } else {
         for (const auto& a : kAvailable)
-            if (auto expression = req.param(a.field)) add_short_filter(filters, a, *expression);
+            if (offered(a, project))
+                if (auto expression = req.param(a.field)) add_short_filter(filters, a, *expression);
     }
     auto from = req.param("from"), to = req.param("to");
     const bool has_from = from && !blank(*from), has_to = to && !blank(*to);
@@ -396,15 +506,16 @@ Conditions filter_conditions(Context& ctx) {
         put(filters, {"spent_on", Type::DatePast, "<=", {*to}});
 
     Conditions out;
-    for (const auto& f : filters)
-        if (!valid(f)) return out;  // Query#statement applies no filter of an invalid query
-    for (const auto& f : filters) {
-        if (f.values.empty()) continue;
-        Conditions one = filter_sql(ctx, f);
-        if (one.sql.empty()) continue;
+    auto add = [&](const Conditions& one) {
+        if (one.sql.empty()) return;
         out.sql += (out.sql.empty() ? "(" : " AND (") + one.sql + ")";
         out.params.insert(out.params.end(), one.params.begin(), one.params.end());
-    }
+    };
+    // Query#statement applies no filter of an invalid query
+    if (std::all_of(filters.begin(), filters.end(), valid))
+        for (const auto& f : filters)
+            if (!f.values.empty() && f.field != "subproject_id") add(filter_sql(ctx, f));
+    if (project) add(project_statement(ctx, *project, filters));
     return out;
 }
 

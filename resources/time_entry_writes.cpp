@@ -21,13 +21,13 @@ struct Entry {
     std::optional<std::string> comments;
     std::optional<long long> spent_on;                     // days
     std::optional<std::string> spent_on_text;              // the text sent, for DateValidator
-    std::map<long long, std::vector<std::string>> custom;  // the custom values to store
+    std::map<long long, CustomValueInput> custom;          // the custom values to store
+    bool custom_assigned = false;                          // custom_field_values_changed?
+    std::map<long long, std::vector<std::string>> stored;  // the custom values before
 };
 
 struct FieldInfo {
-    CustomFieldDef def;
-    bool required = false;
-    std::vector<std::string> possible_values;
+    CustomFieldDef def;  // with its validation rules
     std::optional<std::string> default_value;
 };
 
@@ -104,22 +104,14 @@ void assign_spent_on(Entry& e, const nlohmann::json& v) {
     }
 }
 
-// Every TimeEntryCustomField with what validation needs, in one query.
+// Every TimeEntryCustomField (custom_fields_of loaded their rules) with its default value.
 std::vector<FieldInfo> field_infos(Context& ctx, const EntryFields& fields) {
-    std::map<long long, db::Row> extra;
-    for (auto& r : ctx.db().query("SELECT id, is_required, possible_values, default_value FROM custom_fields "
-                                  "WHERE type = 'TimeEntryCustomField'"))
-        extra.emplace(r.i(0), r);
     std::vector<FieldInfo> out;
-    for (const auto& f : fields.all) {
-        FieldInfo info{f, false, {}, std::nullopt};
-        if (auto it = extra.find(f.id); it != extra.end()) {
-            info.required = it->second.b(1);
-            info.possible_values = yaml_list(it->second.s(2));
-            info.default_value = it->second.os(3);
-        }
-        out.push_back(std::move(info));
-    }
+    if (fields.all.empty()) return out;
+    std::map<long long, std::optional<std::string>> defaults;
+    for (auto& r : ctx.db().query("SELECT id, default_value FROM custom_fields WHERE type = 'TimeEntryCustomField'"))
+        defaults[r.i(0)] = r.os(1);
+    for (const auto& f : fields.all) out.push_back({f, defaults[f.id]});
     return out;
 }
 
@@ -141,13 +133,19 @@ void keep_editable(Entry& e, const std::vector<FieldInfo>& editable) {
     });
 }
 
-std::vector<std::string> custom_value_list(const nlohmann::json& v) {
-    std::vector<std::string> out;
+// CustomFieldValue#value= (Redmine::FieldFormat::Base#set_custom_field_value)
+CustomValueInput custom_value_input(const nlohmann::json& v) {
+    CustomValueInput out;
     if (v.is_array()) {
-        for (const auto& item : v)
-            if (!item.is_null()) out.push_back(text_of(item));
-    } else if (!v.is_null()) {
-        out.push_back(text_of(v));
+        out.array = true;
+        for (const auto& item : v) {
+            std::string s = text_of(item);
+            if (!s.empty() && std::find(out.values.begin(), out.values.end(), s) == out.values.end())
+                out.values.push_back(std::move(s));
+        }
+        if (out.values.empty()) out.values.emplace_back();
+    } else {
+        out.values.push_back(text_of(v));
     }
     return out;
 }
@@ -158,15 +156,19 @@ void assign_custom_fields(Entry& e, const nlohmann::json& attrs, const std::vect
     auto editable = [&](long long id) {
         return std::any_of(fields.begin(), fields.end(), [&](const FieldInfo& f) { return f.def.id == id; });
     };
-    if (auto it = attrs.find("custom_field_values"); it != attrs.end() && it->is_object())
+    if (auto it = attrs.find("custom_field_values"); it != attrs.end() && it->is_object()) {
+        e.custom_assigned = true;
         for (const auto& [key, value] : it->items())
-            if (auto id = parse_id(key); id && editable(*id)) e.custom[*id] = custom_value_list(value);
-    if (auto it = attrs.find("custom_fields"); it != attrs.end() && it->is_array())
+            if (auto id = parse_id(key); id && editable(*id)) e.custom[*id] = custom_value_input(value);
+    }
+    if (auto it = attrs.find("custom_fields"); it != attrs.end() && it->is_array()) {
+        e.custom_assigned = true;
         for (const auto& cf : *it) {
-            if (!cf.is_object() || !cf.contains("id")) continue;
+            if (!cf.is_object() || !cf.contains("id") || !cf.contains("value")) continue;
             auto id = cast_int(cf["id"]);
-            if (id && editable(*id)) e.custom[*id] = custom_value_list(cf.value("value", nlohmann::json()));
+            if (id && editable(*id)) e.custom[*id] = custom_value_input(cf["value"]);
         }
+    }
 }
 
 struct Issue {
@@ -337,12 +339,26 @@ std::vector<std::string> validate(Context& ctx, Entry& e, const Entry& before, c
         if (!std::regex_match(*e.spent_on_text, re) || !e.spent_on)
             errors.push_back("Date is not a valid date");
     }
-    // custom values (acts_as_customizable)
-    for (const auto& f : fields) {
-        auto it = e.custom.find(f.def.id);
-        if (it == e.custom.end()) continue;
-        if (auto error = custom_value_error(f.def, f.required, f.possible_values, it->second))
-            errors.push_back(*error);
+    // custom values (acts_as_customizable): every editable one of a new entry, or once any was assigned
+    if (!fields.empty() && (is_new || e.custom_assigned)) {
+        std::vector<CustomFieldDef> defs;
+        for (const auto& f : fields) defs.push_back(f.def);
+        std::vector<CustomFieldDef*> record_lists;
+        for (auto& d : defs)
+            if (d.field_format == "enumeration" || d.field_format == "user" || d.field_format == "version")
+                record_lists.push_back(&d);
+        load_validation_rules(ctx.db(), record_lists, has_project ? e.project_id : std::nullopt);
+        for (const auto& d : defs) {
+            auto stored = e.stored.find(d.id);
+            const std::vector<std::string> was =
+                stored != e.stored.end() ? stored->second : std::vector<std::string>{};
+            CustomValueInput value;
+            if (auto it = e.custom.find(d.id); it != e.custom.end())
+                value = it->second;
+            else
+                value = {was.empty() ? std::vector<std::string>{""} : was, d.multiple};
+            for (auto& m : custom_value_errors(d, value, was)) errors.push_back(std::move(m));
+        }
     }
     // validate_time_entry
     const bool hours_changed = is_new ? e.hours.has_value() : e.hours != before.hours;
@@ -409,7 +425,7 @@ void save_custom_values(db::Conn& db, const Entry& e, bool is_new) {
                 "DELETE FROM custom_values WHERE customized_type = 'TimeEntry' AND customized_id = ? AND "
                 "custom_field_id = ?",
                 {e.id, field_id});
-        std::vector<std::string> rows = values.empty() ? std::vector<std::string>{""} : values;
+        std::vector<std::string> rows = values.values.empty() ? std::vector<std::string>{""} : values.values;
         for (const auto& v : rows)
             db.exec(
                 "INSERT INTO custom_values (customized_type, customized_id, custom_field_id, value) "
@@ -467,10 +483,10 @@ Response create(Context& ctx) {
     const auto fields = editable_fields(ctx, all_fields, infos, e.project_id);
     keep_editable(e, fields);
     // a new record's custom values start from the fields' defaults
-    for (const auto& f : fields)
-        if (!e.custom.count(f.def.id))
-            e.custom[f.def.id] =
-                f.default_value ? std::vector<std::string>{*f.default_value} : std::vector<std::string>{};
+    for (const auto& f : fields) {
+        if (f.default_value) e.stored[f.def.id] = {*f.default_value};  // CustomFieldValue#value_was
+        if (!e.custom.count(f.def.id)) e.custom[f.def.id] = {{f.default_value.value_or("")}, f.def.multiple};
+    }
     if (e.project_id && ctx.perms().project(*e.project_id) &&
         !ctx.perms().allowed_to("log_time", *e.project_id))
         throw app::HttpError{403, false};
@@ -526,7 +542,9 @@ Response update(Context& ctx) {
     const long long id = id_param(ctx.route_param("id"));
     auto loaded = load(ctx, id);
     if (!loaded) throw app::HttpError{404};
-    const Entry before = loaded->entry;
+    Entry& stored = loaded->entry;
+    if (auto values = load_custom_values(ctx.db(), "TimeEntry", {id}); values.count(id)) stored.stored = values[id];
+    const Entry before = stored;
     // check_editability answers 403 before authorize runs
     if (!entry_editable(ctx, before.project_id.value_or(0), before.user_id.value_or(0)))
         throw app::HttpError{403, false};

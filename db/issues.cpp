@@ -418,33 +418,6 @@ std::vector<Relation> visible_relations(app::Context& ctx, const std::vector<lon
     return out;
 }
 
-std::vector<Attachment> attachments(app::Context& ctx, const std::string& container_type,
-                                    const std::vector<long long>& ids) {
-    std::vector<Attachment> out;
-    if (ids.empty()) return out;
-    std::vector<db::Value> params{container_type};
-    std::string sql =
-        "SELECT a.id, a.container_id, a.filesize, a.filename, a.content_type, a.description, a.created_on, "
-        "a.author_id, u.type, u.firstname, u.lastname, u.login FROM attachments a "
-        "LEFT OUTER JOIN users u ON u.id = a.author_id WHERE a.container_type = ? AND a.container_id IN (" +
-        placeholders(ids, params) + ") ORDER BY a.created_on, a.id";
-    for (const auto& r : ctx.db().query(sql, params)) {
-        Attachment a;
-        a.id = r.i(0);
-        a.container_id = r.i(1);
-        a.filesize = r.i(2);
-        a.filename = r.s(3);
-        a.has_content_type = !r.null(4);
-        a.content_type = r.s(4);
-        a.has_description = !r.null(5);
-        a.description = r.s(5);
-        a.created_on = r.s(6);
-        if (!r.null(8)) a.author = Principal{r.i(7), r.s(8), r.s(9), r.s(10), r.s(11)};
-        out.push_back(std::move(a));
-    }
-    return out;
-}
-
 bool role_allows_tracker(const std::string& settings_yaml, const std::string& permission,
                          long long tracker_id) {
     const TrackerLimit t = tracker_limit(settings_yaml, permission);

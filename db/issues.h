@@ -1,7 +1,8 @@
 // The SQL for issues, batched: one statement for a page of issues (with everything the API shows
 // of their project, tracker, status, priority, author, assignee, category, version), then one
-// statement per kind of extra data for the whole page (custom values, relations, attachments,
-// spent hours, subtree sums). Visibility follows Redmine's Issue.visible_condition.
+// statement per kind of extra data for the whole page (custom values, relations, spent hours,
+// subtree sums; attachments: resources/attachments.h). Visibility follows Redmine's
+// Issue.visible_condition.
 #pragma once
 
 #include <functional>
@@ -100,14 +101,5 @@ struct Relation {
 };
 // Relations of the given issues whose other issue is visible, one row per (relation, given issue).
 std::vector<Relation> visible_relations(app::Context& ctx, const std::vector<long long>& ids);
-
-struct Attachment {
-    long long id = 0, container_id = 0, filesize = 0;
-    std::string filename, content_type, description, created_on;
-    bool has_description = false, has_content_type = false;
-    std::optional<Principal> author;
-};
-std::vector<Attachment> attachments(app::Context& ctx, const std::string& container_type,
-                                    const std::vector<long long>& ids);
 
 }  // namespace issues_db

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 
+#include "resources/attachments.h"
 #include "resources/custom_values.h"
 #include "resources/issues.h"
 
@@ -67,17 +68,6 @@ private:
     std::set<std::pair<long long, long long>> trackers_, projects_, roles_;
     CustomValues values_;
 };
-
-api::Node attachment_node(Context& ctx, const issues_db::Attachment& a) {
-    api::Node n = api::Node::object();
-    n.set("id", a.id).set("filename", a.filename).set("filesize", a.filesize);
-    n.set("content_type", a.has_content_type ? api::Node(a.content_type) : api::Node());
-    n.set("description", a.has_description ? api::Node(a.description) : api::Node());
-    n.set("content_url", ctx.url_for("/attachments/download/" + std::to_string(a.id) + "/" + a.filename));
-    if (a.author) n.set("author", ref(a.author->id, principal_name(ctx, *a.author)));
-    n.set("created_on", api_time(a.created_on));
-    return n;
-}
 
 api::Node relation_node(const issues_db::Relation& r) {
     api::Node n = api::Node::object();
@@ -161,21 +151,15 @@ api::Node issue_list_items(Context& ctx, const std::vector<IssueRow>& rows) {
     const auto ids = ids_of(rows);
     Sums sums = load_sums(ctx, rows);
     IssueCustomFields cfs(ctx, rows);
-    std::map<long long, std::vector<issues_db::Attachment>> attachments;
-    if (with_attachments)
-        for (auto& a : issues_db::attachments(ctx, "Issue", ids))
-            attachments[a.container_id].push_back(std::move(a));
+    std::map<long long, std::vector<AttachmentRow>> attachments;
+    if (with_attachments) attachments = load_attachments(ctx, "Issue", ids);
     std::map<long long, std::vector<issues_db::Relation>> relations;
     if (with_relations)
         for (auto& r : issues_db::visible_relations(ctx, ids)) relations[r.owner].push_back(std::move(r));
     api::Node list = api::Node::array("issue");
     for (const auto& i : rows) {
         api::Node n = issue_common(ctx, i, sums, cfs);
-        if (with_attachments) {
-            api::Node arr = api::Node::array("attachment");
-            for (const auto& a : attachments[i.id]) arr.push(attachment_node(ctx, a));
-            n.set("attachments", std::move(arr));
-        }
+        if (with_attachments) n.set("attachments", attachments_array(ctx, attachments[i.id]));
         if (with_relations) {
             api::Node arr = api::Node::array("relation");
             for (const auto& r : relations[i.id]) arr.push(relation_node(r));
@@ -418,11 +402,8 @@ api::Document issue_show_document(Context& ctx, long long id) {
             all.push_back({r.i(0), r.i(1), r.null(3) ? std::nullopt : r.oi(2), r.s(3), r.s(4)});
         if (auto c = children_node(all, id)) n.set("children", std::move(*c));
     }
-    if (app::has_include(ctx.req, "attachments")) {
-        api::Node arr = api::Node::array("attachment");
-        for (const auto& a : issues_db::attachments(ctx, "Issue", {id})) arr.push(attachment_node(ctx, a));
-        n.set("attachments", std::move(arr));
-    }
+    if (app::has_include(ctx.req, "attachments"))
+        n.set("attachments", attachments_array(ctx, load_attachments(ctx, "Issue", {id})[id]));
     if (app::has_include(ctx.req, "relations")) {
         auto relations = issues_db::visible_relations(ctx, {id});
         if (!relations.empty()) {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <regex>
 
+#include "resources/attachments.h"
 #include "resources/common.h"
 
 namespace resources {
@@ -78,47 +79,6 @@ News find_news(Context& ctx, const std::string& permission) {
     return {r->i(0), r->i(1)};
 }
 
-std::string escape_segment(const std::string& s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) ||
-            std::string("-._~!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string::npos) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-// render_api_attachment
-api::Node attachments_node(Context& ctx, long long news_id) {
-    api::Node list = api::Node::array("attachment");
-    static const std::regex image(R"(\.(bmp|gif|jpg|jpe|jpeg|png)$)", std::regex::icase);
-    for (const auto& r :
-         ctx.db().query("SELECT a.id, a.filename, a.filesize, a.content_type, a.description, a.author_id, "
-                        "u.firstname, u.lastname, "
-                        "u.login, a.created_on FROM attachments a LEFT JOIN users u ON u.id = a.author_id "
-                        "WHERE a.container_type = 'News' AND a.container_id = ? ORDER BY a.created_on, a.id",
-                        {news_id})) {
-        api::Node a = api::Node::object();
-        const std::string filename = r.s(1);
-        a.set("id", r.i(0)).set("filename", filename).set("filesize", r.i(2));
-        a.set("content_type", str_at(r, 3)).set("description", str_at(r, 4));
-        a.set("content_url", ctx.url_for("/attachments/download/" + std::to_string(r.i(0)) + "/" +
-                                         escape_segment(filename)));
-        if (std::regex_search(filename, image))
-            a.set("thumbnail_url", ctx.url_for("/attachments/thumbnail/" + std::to_string(r.i(0))));
-        if (!r.null(6) || !r.null(8)) a.set("author", ref(r.i(5), user_name(ctx, r.s(6), r.s(7), r.s(8))));
-        a.set("created_on", time_at(r, 9));
-        list.push(std::move(a));
-    }
-    return list;
-}
-
 api::Node comments_node(Context& ctx, long long news_id) {
     std::vector<api::Node> items;
     for (const auto& r :
@@ -153,7 +113,8 @@ Response show(Context& ctx) {
     if (r->s(8).find_first_not_of(" \t\r\n") != std::string::npos) n.set("summary", r->s(8));
     n.set("description", str_at(*r, 9));
     n.set("created_on", time_at(*r, 10));
-    if (app::has_include(ctx.req, "attachments")) n.set("attachments", attachments_node(ctx, news.id));
+    if (app::has_include(ctx.req, "attachments"))
+        n.set("attachments", attachments_array(ctx, load_attachments(ctx, "News", {news.id})[news.id]));
     if (app::has_include(ctx.req, "comments")) n.set("comments", comments_node(ctx, news.id));
     return ctx.render({"news", std::move(n), {}});
 }
@@ -183,7 +144,8 @@ void apply(Context& ctx, Fields& f) {
     if (attrs.contains("description")) f.description = body_string(attrs, "description");
 }
 
-void validate(const Fields& f) {
+// News validations, then acts_as_attachable's warning about unknown upload tokens.
+void validate(const Fields& f, const std::vector<std::string>& attachment_errors) {
     std::vector<std::string> errors;
     if (blank(f.title)) errors.push_back("Title cannot be blank");
     if (blank(f.description)) errors.push_back("Description cannot be blank");
@@ -191,7 +153,18 @@ void validate(const Fields& f) {
         errors.push_back("Title is too long (maximum is 60 characters)");
     if (f.summary && utf8_length(*f.summary) > 255)
         errors.push_back("Summary is too long (maximum is 255 characters)");
+    errors.insert(errors.end(), attachment_errors.begin(), attachment_errors.end());
     if (!errors.empty()) throw app::ValidationError{errors};
+}
+
+// params[:attachments] || params[:news][:uploads]
+nlohmann::json uploads_of(Context& ctx) {
+    const auto& body = ctx.body();
+    if (!body.is_object()) return nullptr;
+    if (body.contains("attachments") && !body["attachments"].is_null()) return body["attachments"];
+    if (body.contains("news") && body["news"].is_object() && body["news"].contains("uploads"))
+        return body["news"]["uploads"];
+    return nullptr;
 }
 
 db::Value nullable(const std::optional<std::string>& s) {
@@ -205,7 +178,8 @@ Response create(Context& ctx) {
     authorize(ctx, project, "manage_news");
     Fields f{"", "", std::nullopt};  // the columns' defaults
     apply(ctx, f);
-    validate(f);
+    const nlohmann::json uploads = uploads_of(ctx);
+    validate(f, upload_errors(ctx, ctx.db(), uploads));
     auto& db = ctx.db();
     db::Tx tx(db);
     const long long id = db.insert(
@@ -217,6 +191,7 @@ Response create(Context& ctx) {
     // after_create :add_author_as_watcher
     db.exec("INSERT INTO watchers (watchable_type, watchable_id, user_id) VALUES ('News', ?, ?)",
             {id, ctx.user.id});
+    attach_uploads(ctx, db, "News", id, uploads);
     tx.commit();
     return no_content();
 }
@@ -227,11 +202,13 @@ Response update(Context& ctx) {
     if (!r) throw app::HttpError{404};
     Fields f{r->os(0), r->os(1), r->os(2)};
     apply(ctx, f);
-    validate(f);
+    const nlohmann::json uploads = uploads_of(ctx);
+    validate(f, upload_errors(ctx, ctx.db(), uploads));
     auto& db = ctx.db();
     db::Tx tx(db);
     db.exec("UPDATE news SET title = ?, summary = ?, description = ? WHERE id = ?",
             {nullable(f.title), nullable(f.summary), nullable(f.description), news.id});
+    attach_uploads(ctx, db, "News", news.id, uploads);
     tx.commit();
     return no_content();
 }
@@ -243,9 +220,12 @@ Response destroy(Context& ctx) {
     // has_many :comments (delete_all), acts_as_watchable, acts_as_attachable
     db.exec("DELETE FROM comments WHERE commented_type = 'News' AND commented_id = ?", {news.id});
     db.exec("DELETE FROM watchers WHERE watchable_type = 'News' AND watchable_id = ?", {news.id});
+    const auto files =
+        collect_attachment_files(db, "container_type = 'News' AND container_id = ?", {news.id});
     db.exec("DELETE FROM attachments WHERE container_type = 'News' AND container_id = ?", {news.id});
     db.exec("DELETE FROM news WHERE id = ?", {news.id});
     tx.commit();
+    remove_attachment_files(ctx, db, files);
     return no_content();
 }
 

@@ -26,6 +26,9 @@ void register_groups(app::Router& r);
 void register_time_entries(app::Router& r);
 void register_news(app::Router& r);
 // attachments, uploads, project files (issue 10)
+void register_attachments(app::Router& r);
+void register_uploads(app::Router& r);
+void register_files(app::Router& r);
 // wiki, search, changesets (issue 10)
 
 void register_all(app::Router& r) {
@@ -52,6 +55,9 @@ void register_all(app::Router& r) {
     register_time_entries(r);
     register_news(r);
     // attachments, uploads, project files (issue 10)
+    register_attachments(r);
+    register_uploads(r);
+    register_files(r);
     // wiki, search, changesets (issue 10)
 }
 

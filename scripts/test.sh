@@ -52,6 +52,8 @@ run_spec "MariaDB, ASan+UBSan" build-asan/spec mysql
 
 echo "== golden captures of Redmine 5.0.4 (compare-golden.py)"
 cp "$REFERENCE/seeded-redmine.sqlite3" "$WORK/golden.sqlite3"
+# its attachment files, in files/ beside the database (the server's default files_dir)
+tar xzf "$REFERENCE/seeded-files.tar.gz" -C "$WORK"
 GOLDEN_PORT=$((MYSQL_PORT + 1))
 # The captures were taken from Redmine at http://127.0.0.1:3000: that is our public base URL here.
 REDMINE_LOG_LEVEL=warn REDMINE_BASE_URL=http://127.0.0.1:3000 \

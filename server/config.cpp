@@ -72,6 +72,18 @@ void apply_setting(Config& c, const std::string& key, const std::string& value) 
     else throw std::runtime_error("config: unknown setting " + key);
 }
 
+std::string files_directory(const Config& c) {
+    if (!c.files_dir.empty()) return c.files_dir;
+    const std::string prefix = "sqlite:";
+    if (c.database.rfind(prefix, 0) == 0) {
+        std::string path = c.database.substr(prefix.size());
+        if (path.rfind("//", 0) == 0) path = path.substr(2);
+        const auto slash = path.rfind('/');
+        if (slash != std::string::npos) return path.substr(0, slash + 1) + "files";
+    }
+    return "files";
+}
+
 Config load_config(const std::string& path) {
     Config c;
     if (!path.empty()) {

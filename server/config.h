@@ -19,8 +19,12 @@ struct Config {
     int body_timeout_s = 60;
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-* headers are believed
     std::string base_url;                      // e.g. https://intranet.example/redmine; empty: from the request
-    std::string files_dir = "files";           // attachments, as Redmine's files/ directory
+    std::string files_dir;                     // attachments (Redmine's files/); empty: see files_directory
 };
+
+// Where attachments are stored: files_dir when set, else `files` beside an SQLite database file
+// (db/data/files for sqlite:db/data/redmine.sqlite3), else ./files.
+std::string files_directory(const Config& c);
 
 // Reads the file (when path is not empty) then the environment. Throws std::runtime_error with
 // the offending line or variable on a bad value.

@@ -87,18 +87,21 @@ http::Response App::dispatch(const http::Request& req, std::string& user_label) 
         return r;
     }
     auto [path, format] = split_format(req.path);
-    auto match = router_.match(req.method, path);
+    auto match = router_.match_raw(req.method, req.path);
+    const bool raw = match.action != nullptr;
+    if (raw) format = "";  // a raw action answers any suffix itself; its errors carry no Content-Type
+    else match = router_.match(req.method, path);
     if (!match.action) return empty(404, format);
-    if (format == "yaml") {  // what Rails answers to a format no action responds to
+    if (!raw && format == "yaml") {  // what Rails answers to a format no action responds to
         http::Response r;
         r.status = 406;
         r.content_type = "application/x-yaml; charset=utf-8";
         r.body = "---\n:status: 406\n:error: Not Acceptable\n";
         return r;
     }
-    if (format != "json" && format != "xml") return empty(406, "");
+    if (!raw && format != "json" && format != "xml") return empty(406, "");
 
-    Context ctx(*this, req, format == "json" ? api::Format::Json : api::Format::Xml);
+    Context ctx(*this, req, format == "xml" ? api::Format::Xml : api::Format::Json);
     ctx.route = std::move(match.params);
     // Like Rails' parameter parsing, a malformed body is refused (400) before anything else runs.
     ctx.body();

@@ -24,11 +24,23 @@ void Router::add(const std::string& method, const std::string& pattern, Action a
     routes_.push_back({method, segments(pattern), std::move(action)});
 }
 
+void Router::add_raw(const std::string& method, const std::string& pattern, Action action) {
+    routes_.push_back({method, segments(pattern), std::move(action), true});
+}
+
 Router::Match Router::match(const std::string& method, const std::string& path) const {
+    return find(method, path, false);
+}
+
+Router::Match Router::match_raw(const std::string& method, const std::string& path) const {
+    return find(method, path, true);
+}
+
+Router::Match Router::find(const std::string& method, const std::string& path, bool raw) const {
     Match m;
     const auto parts = segments(path);
     for (const auto& r : routes_) {
-        if (r.segments.size() != parts.size()) continue;
+        if (r.raw != raw || r.segments.size() != parts.size()) continue;
         std::map<std::string, std::string> params;
         bool ok = true;
         for (size_t i = 0; i < parts.size() && ok; ++i) {

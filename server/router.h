@@ -17,6 +17,9 @@ using Action = std::function<http::Response(Context&)>;
 class Router {
 public:
     void add(const std::string& method, const std::string& pattern, Action action);
+    // A route matched against the whole path, before any format suffix is split off, and run
+    // whatever the suffix (file downloads: /attachments/download/1/cart.log).
+    void add_raw(const std::string& method, const std::string& pattern, Action action);
 
     struct Match {
         const Action* action = nullptr;
@@ -24,13 +27,16 @@ public:
         bool path_known = false;  // some route has this path (for 404 vs 405-like answers)
     };
     Match match(const std::string& method, const std::string& path) const;
+    Match match_raw(const std::string& method, const std::string& path) const;
 
 private:
     struct Route {
         std::string method;
         std::vector<std::string> segments;
         Action action;
+        bool raw = false;
     };
+    Match find(const std::string& method, const std::string& path, bool raw) const;
     std::vector<Route> routes_;
 };
 

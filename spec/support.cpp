@@ -145,6 +145,9 @@ std::unique_ptr<db::Database> TestDb::open(size_t pool) const {
 
 Client::Client(Data data, app::Config config) : db_(std::make_unique<TestDb>(data)) {
     config.database = db_->url();
+    // Attachments of this test only (uploads write files).
+    if (config.files_dir.empty())
+        config.files_dir = (temp_dir() / ("files-" + std::to_string(++g_counter))).string();
     config.pool_size = 2;
     config.log_level = "error";
     logx::set_level("error");

@@ -30,6 +30,9 @@ void register_attachments(app::Router& r);
 void register_uploads(app::Router& r);
 void register_files(app::Router& r);
 // wiki, search, changesets (issue 10)
+void register_wiki(app::Router& r);
+void register_search(app::Router& r);
+void register_repositories(app::Router& r);
 
 void register_all(app::Router& r) {
     register_issue_statuses(r);
@@ -59,6 +62,9 @@ void register_all(app::Router& r) {
     register_uploads(r);
     register_files(r);
     // wiki, search, changesets (issue 10)
+    register_wiki(r);
+    register_search(r);
+    register_repositories(r);
 }
 
 }  // namespace resources

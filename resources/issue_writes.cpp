@@ -359,6 +359,10 @@ std::vector<Field> available_fields(Context& ctx, const Issue& i) {
         f.editable = visible;
         out.push_back(std::move(f));
     }
+    // regexp, lengths and the record lists' ids for custom_value_error
+    std::vector<CustomFieldDef*> defs;
+    for (auto& f : out) defs.push_back(&f.def);
+    load_validation_rules(ctx.db(), defs, i.project_id);
     return out;
 }
 
@@ -597,6 +601,13 @@ std::vector<std::string> validate(Context& ctx, const Issue& i, const Issue& bef
     if (i.start_date && i.due_date && (i.start_date != before.start_date || i.due_date != before.due_date) &&
         *i.due_date < *i.start_date)
         errors.push_back("Due date must be greater than start date");
+    if (i.start_date && (is_new || i.start_date != before.start_date))
+        if (auto soonest = soonest_start(ctx, i.id, i.parent_id);
+            soonest && *time_entries::parse_iso_date(*i.start_date) < *soonest) {
+            const std::string d = time_entries::civil_from_days(*soonest);  // format_date: %m/%d/%Y
+            errors.push_back("Start date cannot be earlier than " + d.substr(5, 2) + "/" + d.substr(8, 2) +
+                             "/" + d.substr(0, 4) + " because of preceding issues");
+        }
     if (i.project_id && i.fixed_version_id && !assignable_version(ctx, i, before, *i.fixed_version_id))
         errors.push_back("Target version is not included in the list");
     if (i.project_id && i.category_id &&
@@ -748,6 +759,8 @@ std::vector<Detail> changes(const Issue& b, const Issue& a, const std::set<std::
     return out;
 }
 
+}  // namespace
+
 // Issue#recalculate_attributes_for under the default settings ("derived"), up the ancestors.
 void recalculate_ancestors(Context& ctx, std::optional<long long> parent_id, const std::string& now) {
     auto& db = ctx.db();
@@ -825,38 +838,97 @@ void recalculate_ancestors(Context& ctx, std::optional<long long> parent_id, con
         if (after.priority_id != p->priority_id || after.start_date != p->start_date ||
             after.due_date != p->due_date || after.done_ratio != p->done_ratio)
             issue_writes_db::update(db, after, now);
+        // the parent's after_save: its followers move with its derived dates (no journal)
+        if (after.start_date != p->start_date || after.due_date != p->due_date)
+            reschedule_following(ctx, p->id, false, now);
         parent_id = p->parent_id;
     }
 }
 
-// Moves the subtree of `i` under `parent` (or makes it a root), across trees when needed.
+namespace {
+
+// Moves the subtree of `i` under `parent` (or makes it a root) as Redmine's IssueNestedSet does: the
+// subtree first becomes a tree of its own, then joins the parent's tree among its siblings in id order.
 void renest(db::Conn& db, const Issue& i, std::optional<long long> parent) {
     auto cur = issue_writes_db::load(db, i.id);
-    const long long l = cur->lft, r = cur->rgt, width = r - l + 1, old_root = cur->root_id;
-    std::optional<Issue> p;
-    if (parent) p = issue_writes_db::load(db, *parent);
-    if (p && p->root_id == old_root) {
-        ns::lock(db, ns::Table::Issues, {old_root});
-        ns::move_to(db, ns::Table::Issues, i.id, p->rgt, {old_root});
-        return;
-    }
-    std::vector<db::Value> params;
-    const auto ids = issue_writes_db::subtree_ids(db, *cur);
-    const std::string list = issues_db::placeholders(ids, params);
-    long long new_root = i.id, target = 1;
-    if (p) {
-        ns::lock(db, ns::Table::Issues, {p->root_id});
-        new_root = p->root_id;
-        target = p->rgt;
+    if (!cur) return;
+    long long l = cur->lft, r = cur->rgt;
+    const long long width = r - l + 1;
+    if (cur->root_id != i.id) {  // remove_from_nested_set
         db.exec(
-            "UPDATE issues SET lft = CASE WHEN lft >= ? THEN lft + ? ELSE lft END, "
-            "rgt = CASE WHEN rgt >= ? THEN rgt + ? ELSE rgt END WHERE root_id = ? AND (lft >= ? OR rgt >= ?)",
-            {target, width, target, width, new_root, target, target});
+            "UPDATE issues SET root_id = ?, lft = lft - ?, rgt = rgt - ? WHERE root_id = ? AND lft >= ? AND "
+            "rgt <= ?",
+            {i.id, l - 1, l - 1, cur->root_id, l, r});
+        db.exec(
+            "UPDATE issues SET lft = CASE WHEN lft >= ? THEN lft - ? ELSE lft END, "
+            "rgt = CASE WHEN rgt >= ? THEN rgt - ? ELSE rgt END WHERE root_id = ?",
+            {l, width, l, width, cur->root_id});
+        l = 1;
     }
-    std::vector<db::Value> p2{target - l, target - l, new_root};
-    p2.insert(p2.end(), params.begin(), params.end());
-    db.exec("UPDATE issues SET lft = lft + ?, rgt = rgt + ?, root_id = ? WHERE id IN (" + list + ")", p2);
-    ns::close_gap(db, ns::Table::Issues, l, r, {old_root});
+    if (!parent) return;
+    auto p = issue_writes_db::load(db, *parent);  // move_to_nested_set
+    if (!p) return;
+    auto max_rgt = db.one("SELECT MAX(rgt) FROM issues WHERE root_id = ? AND parent_id = ? AND id < ?",
+                          {p->root_id, p->id, i.id});
+    const long long target = max_rgt && !max_rgt->null(0) ? max_rgt->i(0) + 1 : p->lft + 1;
+    db.exec(
+        "UPDATE issues SET lft = CASE WHEN lft >= ? THEN lft + ? ELSE lft END, "
+        "rgt = CASE WHEN rgt >= ? THEN rgt + ? ELSE rgt END WHERE root_id = ?",
+        {target, width, target, width, p->root_id});
+    db.exec("UPDATE issues SET root_id = ?, lft = lft + ?, rgt = rgt + ? WHERE root_id = ?",
+            {p->root_id, target - l, target - l, i.id});
+}
+
+// acts_as_customizable#save_custom_field_values: the issue keeps only the values of the fields its
+// project and tracker offer (the others are deleted when it is saved).
+void prune_custom_values(Context& ctx, const Issue& i) {
+    std::vector<long long> ids;
+    for (const auto& f : available_fields(ctx, i)) ids.push_back(f.def.id);
+    std::vector<db::Value> p{i.id};
+    std::string sql = "DELETE FROM custom_values WHERE customized_type = 'Issue' AND customized_id = ?";
+    if (!ids.empty()) sql += " AND custom_field_id NOT IN (" + issues_db::placeholders(ids, p) + ")";
+    ctx.db().exec(sql, p);
+}
+
+// Issue#project= for an issue that moves to i.project_id: the category with the same name, the version
+// when the new project shares it.
+void project_changed(Context& ctx, Issue& i) {
+    if (i.category_id) {
+        auto c = ctx.db().one(
+            "SELECT n.id FROM issue_categories o JOIN issue_categories n ON n.name = o.name AND n.project_id "
+            "= ? "
+            "WHERE o.id = ? ORDER BY n.id LIMIT 1",
+            {i.project_id, *i.category_id});
+        i.category_id = c ? std::optional(c->i(0)) : std::nullopt;
+    }
+    Issue probe = i;
+    probe.id = 0;
+    if (i.fixed_version_id && !assignable_version(ctx, probe, probe, *i.fixed_version_id))
+        i.fixed_version_id.reset();
+    // the parent task goes when it may no longer be one (cross_project_subtasks)
+    if (i.parent_id) {
+        const long long parent_project =
+            ctx.db().scalar("SELECT project_id FROM issues WHERE id = ?", {*i.parent_id});
+        if (!valid_parent_project(ctx, i.project_id, parent_project)) i.parent_id.reset();
+    }
+}
+
+// Issue#after_project_change: time entries follow, relations go unless cross-project relations are
+// allowed, and the subtasks that were in the old project move too (each saved, recursively).
+void after_project_change(Context& ctx, const Issue& i, long long old_project, const std::string& now) {
+    auto& db = ctx.db();
+    db.exec("UPDATE time_entries SET project_id = ? WHERE issue_id = ?", {i.project_id, i.id});
+    if (!ctx.setting_enabled("cross_project_issue_relations"))
+        db.exec("DELETE FROM issue_relations WHERE issue_from_id = ? OR issue_to_id = ?", {i.id, i.id});
+    for (const auto& r : db.query("SELECT id FROM issues WHERE parent_id = ? ORDER BY lft", {i.id})) {
+        auto child = issue_writes_db::load(db, r.i(0));
+        if (!child || child->project_id != old_project) continue;
+        child->project_id = i.project_id;
+        project_changed(ctx, *child);
+        issue_writes_db::update(db, *child, now);
+        prune_custom_values(ctx, *child);
+        after_project_change(ctx, *child, old_project, now);
+    }
 }
 
 // Issue#update_done_ratio_from_issue_status (before_save) when % Done follows the status.
@@ -889,7 +961,10 @@ void parent_journal(Context& ctx, long long parent_id, long long child_id, bool 
     const std::string child = std::to_string(child_id);
     Detail d{"attr", "child_id", added ? std::nullopt : std::optional(child),
              added ? std::optional(child) : std::nullopt};
-    issue_writes_db::add_journal(ctx.db(), parent_id, ctx.user.id, std::string(), false, {d}, now);
+    // the parent is saved with its journal (force_updated_on_change)
+    ctx.db().exec("UPDATE issues SET updated_on = ?, lock_version = lock_version + 1 WHERE id = ?",
+                  {now, parent_id});
+    write_journal(ctx, parent_id, std::string(), false, {d}, now);
 }
 
 // show.api.rsb after create: spent hours are shown only when the route named a project (@project),
@@ -935,22 +1010,42 @@ Response create(Context& ctx) {
                     f.default_value ? std::vector<std::string>{*f.default_value} : std::vector<std::string>{};
     }
     if (a.parent_given) i.parent_id = a.parent;
+    if (i.project_id) {
+        auto p = ctx.db().one("SELECT default_version_id, default_assigned_to_id FROM projects WHERE id = ?",
+                              {i.project_id});
+        // Issue#project=: the project's default version when it is shared and open
+        if (p && !p->null(0) && !i.fixed_version_id && !attrs.contains("fixed_version_id") &&
+            assignable_version(ctx, i, before, p->i(0)))
+            i.fixed_version_id = p->i(0);
+        // default_assign (before_validation on create): the category's assignee, else the project's
+        if (!i.assigned_to_id && i.category_id)
+            if (auto c = ctx.db().one("SELECT assigned_to_id FROM issue_categories WHERE id = ?",
+                                      {*i.category_id});
+                c && !c->null(0))
+                i.assigned_to_id = c->i(0);
+        if (p && !i.assigned_to_id && !p->null(1)) i.assigned_to_id = p->i(1);
+    }
     auto errors = validate(ctx, i, before, true, a, fields, all_statuses);
     if (!errors.empty()) throw app::ValidationError{errors};
 
     auto& db = ctx.db();
+    read_committed(db);
     db::Tx tx(db);
     const std::string now = db.now();
     if (all_statuses.at(i.status_id).closed) i.closed_on = now;
     done_ratio_from_status(ctx, i);
+    if (i.parent_id) lock_trees(db, {*i.parent_id});
     i.id = issue_writes_db::insert(db, i, now);
     if (i.parent_id) {
         auto parent = issue_writes_db::load(db, *i.parent_id);
-        ns::lock(db, ns::Table::Issues, {parent->root_id});
+        if (!parent) throw app::ValidationError{{"Parent task is invalid"}};
         db.exec("UPDATE issues SET root_id = ? WHERE id = ?", {parent->root_id, i.id});
         ns::insert_at(db, ns::Table::Issues, i.id, parent->rgt, {parent->root_id});
     } else {
-        db.exec("UPDATE issues SET root_id = ?, lft = 1, rgt = 2 WHERE id = ?", {i.id, i.id});
+        // a new root is saved a second time in Redmine (add_as_root after_create), so it starts at
+        // lock_version 1
+        db.exec("UPDATE issues SET root_id = ?, lft = 1, rgt = 2, lock_version = 1 WHERE id = ?",
+                {i.id, i.id});
     }
     issue_writes_db::save_custom_values(db, i.id, i.custom, true);
     add_watchers(ctx, i.id, a.watchers);
@@ -977,67 +1072,70 @@ Response update(Context& ctx) {
     Issue i = before;
     const json attrs = attributes(ctx);
     Applied a = apply(ctx, i, before, false, attrs, all_statuses);
+    if (i.project_id != before.project_id) project_changed(ctx, i);  // before the parent is assigned
     if (a.parent_given) i.parent_id = a.parent;
-    if (i.project_id != before.project_id) {  // Issue#project= drops what the new project does not have
-        if (i.category_id &&
-            ctx.db().scalar("SELECT COUNT(*) FROM issue_categories WHERE id = ? AND project_id = ?",
-                            {*i.category_id, i.project_id}) == 0)
-            i.category_id.reset();
-        Issue probe = i;
-        probe.id = 0;
-        if (i.fixed_version_id && !assignable_version(ctx, probe, probe, *i.fixed_version_id))
-            i.fixed_version_id.reset();
-    }
     const auto fields = available_fields(ctx, i);
+    if (i.project_id != before.project_id || i.tracker_id != before.tracker_id)
+        for (const auto& f :
+             available_fields(ctx, before))  // a field that goes away is journalized as cleared
+            if (std::none_of(fields.begin(), fields.end(),
+                             [&](const Field& x) { return x.def.id == f.def.id; }))
+                i.custom[f.def.id] = {};
     auto errors = validate(ctx, i, before, false, a, fields, all_statuses);
     if (!errors.empty()) throw app::ValidationError{errors};
-    // optimistic locking: a stale lock_version fails the save (StaleObjectError) with no messages
-    if (a.lock_version && *a.lock_version != before.lock_version) throw app::ValidationError{{}};
-
     auto& db = ctx.db();
+    read_committed(db);
     db::Tx tx(db);
+    lock_trees(db, {before.id, i.parent_id.value_or(before.id)});
+    // optimistic locking (StaleObjectError, rendered as a 422 without messages): the row must still have
+    // the lock_version given, or the one read at the start of the request
+    auto current = issue_writes_db::load(db, before.id);
+    if (!current) throw app::HttpError{404};
+    if (current->lock_version != a.lock_version.value_or(before.lock_version)) throw app::ValidationError{{}};
     const std::string now = db.now();
     const bool was_closed = all_statuses.count(before.status_id) && all_statuses.at(before.status_id).closed;
     if (!was_closed && all_statuses.at(i.status_id).closed) i.closed_on = now;
     done_ratio_from_status(ctx, i);
     const auto details = changes(before, i, disabled_core_fields(ctx, i.tracker_id));
-    const bool changed = !details.empty();
-    if (changed) issue_writes_db::update(db, i, now);
+    // force_updated_on_change: the API always starts a journal, so the row is always saved (updated_on,
+    // lock_version) even when nothing else changed
+    issue_writes_db::update(db, i, now);
     for (const auto& [id, values] : i.custom)
         if (a.custom_changed.count(id)) issue_writes_db::save_custom_values(db, i.id, {{id, values}}, false);
-    if (changed || (a.notes && !blank(*a.notes)))
-        issue_writes_db::add_journal(db, i.id, ctx.user.id,
-                                     a.notes_given ? a.notes : std::optional<std::string>(""),
-                                     a.private_notes, details, now);
-    if (i.project_id != before.project_id) {  // Issue#after_project_change
-        std::vector<db::Value> p{i.project_id};
-        const auto ids = issue_writes_db::subtree_ids(db, before);
-        const std::string list = issues_db::placeholders(ids, p);
-        db.exec("UPDATE issues SET project_id = ? WHERE id IN (" + list + ")", p);
-        db.exec("UPDATE time_entries SET project_id = ? WHERE issue_id IN (" + list + ")", p);
-    }
+    prune_custom_values(ctx, i);
+    // after_save, in Redmine's order
+    if (i.project_id != before.project_id) after_project_change(ctx, i, before.project_id, now);
+    if (i.start_date != before.start_date || i.due_date != before.due_date)
+        reschedule_following(ctx, i.id, true, now);
     if (i.parent_id != before.parent_id) {
         renest(db, i, i.parent_id);
         recalculate_ancestors(ctx, before.parent_id, now);
-        recalculate_ancestors(ctx, i.parent_id, now);
+    }
+    recalculate_ancestors(ctx, i.parent_id, now);
+    write_journal(ctx, i.id, a.notes_given ? a.notes : std::optional<std::string>(""), a.private_notes,
+                  details, now);
+    if (i.parent_id != before.parent_id) {
         if (before.parent_id) parent_journal(ctx, *before.parent_id, i.id, false, now);
         if (i.parent_id) parent_journal(ctx, *i.parent_id, i.id, true, now);
-    } else if (i.parent_id && changed) {
-        recalculate_ancestors(ctx, i.parent_id, now);
     }
     tx.commit();
     return no_content();
 }
 
 Response destroy(Context& ctx) {
-    const Issue issue = find_visible(ctx, ctx.route_param("id"));
-    const app::ProjectInfo* project = project_info(ctx, issue.project_id);
+    const Issue found = find_visible(ctx, ctx.route_param("id"));
+    const app::ProjectInfo* project = project_info(ctx, found.project_id);
     if (!project || project->archived()) throw app::HttpError{403, false};
     if (!ctx.perms().allowed_to("delete_issues", *project)) ctx.deny();
-    if (!issue_permission(ctx, issue.project_id, "delete_issues", issue.tracker_id))
+    if (!issue_permission(ctx, found.project_id, "delete_issues", found.tracker_id))
         ctx.deny();  // deletable?
     auto& db = ctx.db();
+    read_committed(db);
     db::Tx tx(db);
+    lock_trees(db, {found.id});
+    const auto reloaded = issue_writes_db::load(db, found.id);  // its place in the tree, under the lock
+    if (!reloaded) throw app::HttpError{404};
+    const Issue& issue = *reloaded;
     const auto ids = issue_writes_db::subtree_ids(db, issue);
     // time entries: an API request deletes them unless told otherwise
     const auto todo = ctx.req.param("todo");
@@ -1076,6 +1174,34 @@ Response destroy(Context& ctx) {
 }
 
 }  // namespace
+
+void read_committed(db::Conn& db) {
+    if (db.backend() == db::Backend::Mysql && !db.in_transaction())
+        db.ddl("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+}
+
+void lock_trees(db::Conn& db, const std::vector<long long>& issue_ids) {
+    if (db.backend() != db::Backend::Mysql || issue_ids.empty()) return;
+    // rows are locked by primary key in id order: a scan by root_id would lock (and wait for) every row it
+    // passes, other trees included
+    std::set<long long> locked;
+    for (int round = 0; round < 5; ++round) {  // again when a tree gained rows while we waited
+        std::vector<db::Value> p;
+        const std::string list = issues_db::placeholders(issue_ids, p);
+        std::vector<long long> ids;
+        for (const auto& r :
+             db.query("SELECT id FROM issues WHERE root_id IN (SELECT root_id FROM issues WHERE id IN (" +
+                          list + ")) ORDER BY id",
+                      p))
+            if (!locked.count(r.i(0))) ids.push_back(r.i(0));
+        if (ids.empty()) return;
+        std::vector<db::Value> q;
+        db.query("SELECT id FROM issues FORCE INDEX (PRIMARY) WHERE id IN (" +
+                     issues_db::placeholders(ids, q) + ") ORDER BY id FOR UPDATE",
+                 q);
+        locked.insert(ids.begin(), ids.end());
+    }
+}
 
 bool issue_permission(Context& ctx, long long project_id, const std::string& permission,
                       std::optional<long long> tracker_id) {

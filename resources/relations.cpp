@@ -5,6 +5,7 @@
 
 #include "db/issues.h"
 #include "resources/issue_writes.h"
+#include "resources/time_entries.h"
 
 namespace resources::relations {
 
@@ -75,8 +76,10 @@ long long project_of(Context& ctx, long long issue_id) {
     return ctx.db().scalar("SELECT project_id FROM issues WHERE id = ?", {issue_id});
 }
 
-// Journal details on both issues (Issue#relation_added / #relation_removed).
-void journalize(Context& ctx, const Relation& r, bool added, const std::string& now) {
+// Journal details on both issues (Issue#relation_added / #relation_removed). `to_journal` is the journal
+// the target issue already saved in this request (its rescheduling): the detail joins it.
+void journalize(Context& ctx, const Relation& r, bool added, const std::string& now,
+                std::optional<long long> to_journal = std::nullopt) {
     const Type* t = find_type(r.type);
     const std::pair<long long, long long> sides[] = {{r.from, r.to}, {r.to, r.from}};
     for (int n = 0; n < 2; ++n) {
@@ -86,7 +89,13 @@ void journalize(Context& ctx, const Relation& r, bool added, const std::string& 
         const std::string value = std::to_string(other);
         issue_writes_db::Detail d{"relation", key, added ? std::nullopt : std::optional(value),
                                   added ? std::optional(value) : std::nullopt};
-        issue_writes_db::add_journal(ctx.db(), issue, ctx.user.id, std::string(), false, {d}, now);
+        if (n == 1 && to_journal)
+            ctx.db().insert(
+                "INSERT INTO journal_details (journal_id, property, prop_key, old_value, value) "
+                "VALUES (?, ?, ?, ?, ?)",
+                {*to_journal, d.property, d.prop_key, db::Value(std::monostate{}), value}, "journal_details");
+        else
+            issue_writes::write_journal(ctx, issue, std::string(), false, {d}, now);
     }
 }
 
@@ -196,9 +205,9 @@ Response create(Context& ctx) {
         } else {
             targets.push_back(it->is_number() ? std::to_string(it->get<long long>()) : it->dump());
         }
-    } else {
-        targets.push_back("");
     }
+    // a missing or blank issue_to_id (ParameterMissing) still runs once, to fail validation
+    if (targets.empty()) targets.push_back("");
     const std::string type =
         attrs.contains("relation_type") ? body_string(attrs, "relation_type").value_or("") : "";
     std::optional<long long> delay;
@@ -210,6 +219,7 @@ Response create(Context& ctx) {
             delay_invalid = true;
     }
     auto& db = ctx.db();
+    issue_writes::read_committed(db);
     db::Tx tx(db);
     std::optional<Relation> saved;
     std::vector<std::string> last_errors;
@@ -250,7 +260,20 @@ Response create(Context& ctx) {
             "VALUES (?, ?, ?, ?)",
             {r.from, r.to, r.type, r.delay ? db::Value(*r.delay) : db::Value(std::monostate{})},
             "issue_relations");
-        journalize(ctx, r, true, db.now());
+        // before_save: IssueRelation#set_issue_to_dates moves the follower (its journal is already started)
+        const std::string now = db.now();
+        std::optional<long long> to_journal;
+        if (r.type == "precedes") {
+            issue_writes::lock_trees(db, {r.from, r.to});
+            auto from = issue_writes_db::load(db, r.from);
+            auto base = from->due_date ? from->due_date : from->start_date;
+            if (base)
+                to_journal = issue_writes::reschedule_on(
+                    ctx, r.to,
+                    issue_writes::add_working_days(ctx, *time_entries::parse_iso_date(*base), 1 + *r.delay),
+                    true, now);
+        }
+        journalize(ctx, r, true, now, to_journal);
         saved = r;
         last_errors.clear();
     }
@@ -269,6 +292,7 @@ Response destroy(Context& ctx) {
                              ctx.perms().allowed_to("manage_issue_relations", project_of(ctx, r->to)));
     if (!deletable) ctx.deny();
     auto& db = ctx.db();
+    issue_writes::read_committed(db);
     db::Tx tx(db);
     db.exec("DELETE FROM issue_relations WHERE id = ?", {r->id});
     journalize(ctx, *r, false, db.now());

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <regex>
 
+#include "resources/user_time_zone.h"
+
 namespace resources {
 
 using issues_db::Cond;
@@ -52,8 +54,23 @@ const std::vector<std::string>& operators_for(Type t) {
 struct FilterDef {
     Type type;
     std::string label;
-    long long custom_field = 0;  // cf_N
+    long long custom_field = 0;  // cf_N and ASSOC.cf_N
+    bool cf_visible = true;      // CustomField#visible (else only for its roles)
+    std::string assoc;           // project, author, assigned_to, fixed_version for ASSOC.cf_N
+    std::string format;          // the custom field's field_format
+    long long through = 0;       // cf_N.cf_M and cf_N.ATTRIBUTE: N, an issue field of users or versions
+    std::string attribute;       // cf_N.due_date, cf_N.status: the version's column
 };
+
+// CustomFieldFormat#query_filter_options: the filter type of a custom field format.
+Type custom_field_type(const std::string& format) {
+    if (format == "text") return Type::Text;
+    if (format == "int") return Type::Integer;
+    if (format == "float") return Type::Float;
+    if (format == "date") return Type::Date;
+    static const std::set<std::string> kLists = {"list", "bool", "user", "version", "enumeration"};
+    return kLists.count(format) ? Type::ListOptional : Type::String;
+}
 
 struct Filter {
     std::string field, op;
@@ -83,6 +100,16 @@ private:
     Cond statement();
     Cond project_statement();
     Cond sql_for(const Filter& f);
+    Cond custom_field_visibility(const FilterDef& def);
+    Cond notes_visible(const std::string& t);
+    Cond versions_scope();
+    Cond chained_sql(const std::string& field, const FilterDef& def, const std::string& op,
+                     const std::vector<std::string>& v);
+    const TimeZone& zone();
+    std::chrono::sys_days today();
+    std::vector<std::string> user_fields(const std::string& table);
+    std::vector<Cond> custom_field_order(const std::string& key);
+    Cond custom_field_sql(const FilterDef& def, const std::string& op, std::vector<std::string> v);
     Cond sql_for_field(const std::string& field, Type type, const std::string& op,
                        const std::vector<std::string>& v, const std::string& column, bool custom);
     Cond date_clause(const std::string& column, std::optional<std::string> from,
@@ -103,12 +130,19 @@ private:
     std::vector<Filter> filters_;         // in the order they were added
     std::vector<std::pair<std::string, std::string>> sort_;
     std::vector<std::string> errors_;
+    struct CustomField {
+        long long id;
+        std::string name, format;
+        bool visible, multiple;
+    };
+    std::vector<CustomField> custom_fields_;  // the visible issue custom fields (query columns)
+    std::shared_ptr<const TimeZone> zone_;    // loaded when a date filter needs it
 };
 
 void Builder::define_filters() {
     auto& perms = ctx_.perms();
     auto add = [&](const std::string& f, Type t, const std::string& label) {
-        defs_[f] = {t, label, 0};
+        defs_[f] = {t, label, 0, true, "", "", 0, ""};
         def_order_.push_back(f);
     };
     add("status_id", Type::ListStatus, "Status");
@@ -120,6 +154,8 @@ void Builder::define_filters() {
     add("member_of_group", Type::ListOptional, "Assignee's group");
     add("assigned_to_role", Type::ListOptional, "Assignee's role");
     add("fixed_version_id", Type::ListOptional, "Target version");
+    add("fixed_version.due_date", Type::Date, "Target version's Due date");
+    add("fixed_version.status", Type::List, "Target version's Status");
     if (project_) add("category_id", Type::ListOptional, "Category");
     add("subject", Type::Text, "Subject");
     add("description", Type::Text, "Description");
@@ -137,20 +173,22 @@ void Builder::define_filters() {
     if (perms.allowed_globally("set_issues_private") || perms.allowed_globally("set_own_issues_private"))
         add("is_private", Type::List, "Private");
     add("attachment", Type::Text, "File");
+    add("attachment_description", Type::Text, "File description");
     if (!ctx_.user.anonymous) add("watcher_id", Type::List, "Watcher");
     add("updated_by", Type::List, "Updated by");
     add("last_updated_by", Type::List, "Last updated by");
-    if (project_ && ctx_.db().scalar("SELECT COUNT(*) FROM projects WHERE parent_id = ?", {project_->id}) > 0)
-        add("subproject_id", Type::ListSubprojects, "Subproject");
     bool leaf = true;
     if (project_)
         leaf = ctx_.db().scalar("SELECT COUNT(*) FROM projects WHERE parent_id = ?", {project_->id}) == 0;
+    if (project_ && !leaf) add("subproject_id", Type::ListSubprojects, "Subproject");
     if (!project_ || !leaf) add("project.status", Type::List, "Project's Status");
-    // Issue custom fields marked as filters and visible to the user (IssueCustomField.visible).
+    // CustomField.visible: the issue custom fields of the query (its columns, and its filters when
+    // is_filter), then those of the associations (add_associations_custom_fields_filters).
     std::string sql =
-        "SELECT id, name, field_format FROM custom_fields cf WHERE type = 'IssueCustomField' AND is_filter = "
-        "?";
-    std::vector<db::Value> params{1LL};
+        "SELECT id, type, name, field_format, visible, multiple, is_filter FROM custom_fields WHERE type IN "
+        "('IssueCustomField', 'ProjectCustomField', 'UserCustomField', 'GroupCustomField', "
+        "'VersionCustomField')";
+    std::vector<db::Value> params;
     if (!ctx_.user.admin) {
         sql += " AND (visible = ?";
         params.emplace_back(1LL);
@@ -164,28 +202,79 @@ void Builder::define_filters() {
         }
         sql += ")";
     }
-    if (project_) {
+    if (project_ && leaf) {
+        // Project#all_issue_custom_fields
         sql +=
-            " AND (is_for_all = ? OR id IN (SELECT custom_field_id FROM custom_fields_projects WHERE "
-            "project_id = ?))";
+            " AND (type <> 'IssueCustomField' OR is_for_all = ? OR id IN (SELECT cfp.custom_field_id FROM "
+            "custom_fields_projects cfp WHERE cfp.project_id = ?))";
+        params.emplace_back(1LL);
+        params.emplace_back(project_->id);
+    } else if (project_) {
+        // Project#rolled_up_custom_fields: also those of its subprojects
+        sql +=
+            " AND (type <> 'IssueCustomField' OR is_for_all = ? OR id IN (SELECT cfp.custom_field_id FROM "
+            "custom_fields_projects cfp INNER JOIN projects p ON p.id = cfp.project_id INNER JOIN projects "
+            "q ON q.id = ? WHERE p.lft >= q.lft AND p.rgt <= q.rgt))";
         params.emplace_back(1LL);
         params.emplace_back(project_->id);
     }
-    for (const auto& r : ctx_.db().query(sql + " ORDER BY position, id", params)) {
-        const std::string format = r.s(2);
-        Type t = Type::ListOptional;
-        if (format == "string" || format == "link")
-            t = Type::String;
-        else if (format == "text")
-            t = Type::Text;
-        else if (format == "int")
-            t = Type::Integer;
-        else if (format == "float")
-            t = Type::Float;
-        else if (format == "date")
-            t = Type::Date;
-        defs_["cf_" + std::to_string(r.i(0))] = {t, r.s(1), r.i(0)};
-        def_order_.push_back("cf_" + std::to_string(r.i(0)));
+    std::vector<db::Row> assoc_fields;
+    std::vector<CustomField> record_fields;
+    for (auto& r : ctx_.db().query(sql + " ORDER BY position, id", params)) {
+        if (r.s(1) != "IssueCustomField") {
+            if (r.b(6)) assoc_fields.push_back(std::move(r));
+            continue;
+        }
+        const long long id = r.i(0);
+        custom_fields_.push_back({id, r.s(2), r.s(3), r.b(4), r.b(5)});
+        if (!r.b(6)) continue;
+        defs_["cf_" + std::to_string(id)] = {
+            custom_field_type(r.s(3)), r.s(2), id, r.b(4), "", r.s(3), 0, ""};
+        def_order_.push_back("cf_" + std::to_string(id));
+        if (r.s(3) == "user" || r.s(3) == "version") record_fields.push_back(custom_fields_.back());
+    }
+    // add_chained_custom_field_filters: the filter custom fields of the users or versions an issue field
+    // names (whether visible or not), and a version's due date and status
+    if (!record_fields.empty()) {
+        const auto chained = ctx_.db().query(
+            "SELECT id, type, name, field_format FROM custom_fields WHERE is_filter = ? AND type IN "
+            "('UserCustomField', 'VersionCustomField') ORDER BY id",
+            {1LL});
+        for (const auto& f : record_fields) {
+            const std::string prefix = "cf_" + std::to_string(f.id);
+            for (const auto& r : chained) {
+                if (r.s(1) != (f.format == "user" ? "UserCustomField" : "VersionCustomField")) continue;
+                const std::string field = prefix + ".cf_" + std::to_string(r.i(0));
+                defs_[field] = {
+                    custom_field_type(r.s(3)), f.name + "'s " + r.s(2), r.i(0), true, "", r.s(3), f.id, ""};
+                def_order_.push_back(field);
+            }
+            if (f.format != "version") continue;
+            defs_[prefix + ".due_date"] = {Type::Date, f.name + "'s Due date", 0, true, "", "",
+                                           f.id,       "effective_date"};
+            defs_[prefix + ".status"] = {Type::List, f.name + "'s Status", 0, true, "", "", f.id, "status"};
+            def_order_.push_back(prefix + ".due_date");
+            def_order_.push_back(prefix + ".status");
+        }
+    }
+    static const std::vector<std::pair<std::string, std::string>> kAssocs = {
+        {"project", "Project's "},
+        {"author", "Author's "},
+        {"assigned_to", "Assignee's "},
+        {"fixed_version", "Target version's "}};
+    for (const auto& [assoc, label] : kAssocs) {
+        for (const auto& r : assoc_fields) {
+            const std::string type = r.s(1);
+            const bool fits = assoc == "project"  ? type == "ProjectCustomField"
+                              : assoc == "author" ? type == "UserCustomField"
+                              : assoc == "assigned_to"
+                                  ? type == "UserCustomField" || type == "GroupCustomField"
+                                  : type == "VersionCustomField";
+            if (!fits) continue;
+            const std::string field = assoc + ".cf_" + std::to_string(r.i(0));
+            defs_[field] = {custom_field_type(r.s(3)), label + r.s(2), r.i(0), r.b(4), assoc, r.s(3), 0, ""};
+            def_order_.push_back(field);
+        }
     }
     static const std::vector<std::string> kRelationLabels = {"Related to", "Is duplicate of", "Has duplicate",
                                                              "Blocks",     "Blocked by",      "Precedes",
@@ -383,8 +472,28 @@ std::string day_text(std::chrono::sys_days d) {
     return buf;
 }
 
-std::chrono::sys_days today() {
-    return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+// User#time_zone: the user's preference (a new preference takes Setting.default_users_time_zone), else
+// the server's own zone, as Ruby's Time.local.
+const TimeZone& Builder::zone() {
+    if (zone_) return *zone_;
+    std::optional<std::string> name;
+    if (!ctx_.user.anonymous)
+        if (auto r =
+                ctx_.db().one("SELECT time_zone FROM user_preferences WHERE user_id = ?", {ctx_.user.id}))
+            name = r->null(0) ? "" : r->s(0);
+    if (!name) name = ctx_.setting("default_users_time_zone");
+    zone_ = TimeZone::find(*name);
+    if (!zone_) zone_ = TimeZone::local();
+    return *zone_;
+}
+
+// User#today
+std::chrono::sys_days Builder::today() {
+    const long long now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    return std::chrono::floor<std::chrono::days>(
+        std::chrono::sys_seconds{std::chrono::seconds{now + zone().offset_at(now)}});
 }
 
 void Builder::validate() {
@@ -424,28 +533,32 @@ void Builder::validate() {
 // Query#date_clause: (from - 1 day) end of day < column <= to end of day, as Rails quotes times.
 Cond Builder::date_clause(const std::string& column, std::optional<std::string> from,
                           std::optional<std::string> to, bool custom) {
-    const std::string end = custom ? " 23:59:59" : " 23:59:59.999999";
     std::string sql;
     std::vector<db::Value> params;
+    // a UTC instant as Rails quotes it: a custom value as text without fractions
+    auto text = [&](long long utc, bool end_of_day) {
+        const auto t = std::chrono::sys_seconds{std::chrono::seconds{utc}};
+        const auto day = std::chrono::floor<std::chrono::days>(t);
+        const long long secs = (t - day).count();
+        char buf[32];
+        std::snprintf(buf, sizeof buf, " %02lld:%02lld:%02lld", secs / 3600, secs / 60 % 60, secs % 60);
+        return day_text(day) + buf + (end_of_day && !custom ? ".999999" : "");
+    };
     auto bound = [&](const std::string& v, bool lower) -> std::optional<std::string> {
-        if (v.size() > 10 && v[10] == 'T') {  // a time: from - 1 second, else as given
-            int y, mo, d, h = 0, mi = 0, s = 0;
-            if (std::sscanf(v.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) < 4)
-                return std::nullopt;
-            auto day = parse_day(v);
-            if (!day) return std::nullopt;
-            auto t = std::chrono::sys_seconds{*day} + std::chrono::hours{h} + std::chrono::minutes{mi} +
-                     std::chrono::seconds{s} - std::chrono::seconds{lower ? 1 : 0};
-            auto dd = std::chrono::floor<std::chrono::days>(t);
-            auto secs = (t - dd).count();
-            char buf[64];
-            std::snprintf(buf, sizeof buf, " %02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
-                          static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-            return day_text(dd) + buf;
-        }
         auto day = parse_day(v);
         if (!day) return std::nullopt;
-        return day_text(lower ? *day - std::chrono::days{1} : *day) + end;
+        const long long midnight = std::chrono::sys_seconds{*day}.time_since_epoch().count();
+        if (v.size() > 10 && v[10] == 'T') {
+            // Time.parse: the server's zone unless the value says Z; the lower bound is one second earlier
+            int h = 0, mi = 0, s = 0;
+            if (std::sscanf(v.c_str() + 11, "%2d:%2d:%2d", &h, &mi, &s) < 1) return std::nullopt;
+            const long long local = midnight + h * 3600LL + mi * 60LL + s;
+            const long long utc = v.back() == 'Z' ? local : TimeZone::local()->to_utc(local);
+            return text(utc - (lower ? 1 : 0), false);
+        }
+        // a date: from the end of the day before, to the end of the day, in the user's zone
+        const long long end = midnight - (lower ? 86400 : 0) + 86399;
+        return text(zone().to_utc(end), true);
     };
     if (from) {
         if (auto b = bound(*from, true)) {
@@ -678,6 +791,135 @@ Cond Builder::relation_sql(const std::string& field, const std::string& op, cons
     return c;
 }
 
+// CustomField#visibility_by_project_condition for a field of `def` (IssueCustomField's adds its trackers
+// and projects; the issue's own visibility is already in the outer WHERE).
+Cond Builder::custom_field_visibility(const FilterDef& def) {
+    Cond c("1=1");
+    if (!def.cf_visible && !ctx_.user.admin) {
+        if (ctx_.user.anonymous || (!def.assoc.empty() && def.assoc != "project")) {
+            c = Cond("1=0");
+        } else {
+            c = Cond(
+                (def.assoc == "project" ? "projects.id" : "issues.project_id") +
+                    std::string(" IN (SELECT DISTINCT m.project_id FROM members m INNER JOIN member_roles mr "
+                                "ON mr.member_id = m.id INNER JOIN custom_fields_roles cfr ON cfr.role_id = "
+                                "mr.role_id WHERE m.user_id = ? AND cfr.custom_field_id = ?)"),
+                {ctx_.user.id, def.custom_field});
+        }
+    }
+    if (!def.assoc.empty()) return c;
+    c.sql = "(" + c.sql +
+            ") AND issues.tracker_id IN (SELECT tracker_id FROM custom_fields_trackers WHERE "
+            "custom_field_id = ?) AND (EXISTS (SELECT 1 FROM custom_fields ifa WHERE ifa.is_for_all = ? AND "
+            "ifa.id = ?) OR "
+            "issues.project_id IN (SELECT project_id FROM custom_fields_projects WHERE custom_field_id = ?))";
+    c.params.emplace_back(def.custom_field);
+    c.params.emplace_back(1LL);
+    c.params.emplace_back(def.custom_field);
+    c.params.emplace_back(def.custom_field);
+    return c;
+}
+
+// Query#sql_for_custom_field, also for the custom fields of the associations (project.cf_N, ...).
+Cond Builder::custom_field_sql(const FilterDef& def, const std::string& op, std::vector<std::string> v) {
+    if (def.format == "user") {
+        auto me = std::find(v.begin(), v.end(), "me");
+        if (me != v.end()) {
+            v.erase(me);
+            v.push_back(std::to_string(ctx_.user.id));
+        }
+    }
+    std::string op2 = op;
+    const bool negate = op == "!";
+    if (negate) op2 = "=";
+    Cond where = sql_for_field("cf", def.type, op2, v, "custom_values.value", true);
+    if (op2.find_first_of("<>") != std::string::npos)
+        where.sql = "(" + where.sql + ") AND custom_values.value <> ''";
+    // the customized class: its table, the base class stored in customized_type, the issue's key
+    std::string table = "issues", type = "Issue", key = "id";
+    if (def.assoc == "project") table = "projects", type = "Project", key = "project_id";
+    if (def.assoc == "author") table = "users", type = "Principal", key = "author_id";
+    if (def.assoc == "assigned_to") table = "users", type = "Principal", key = "assigned_to_id";
+    if (def.assoc == "fixed_version") table = "versions", type = "Version", key = "fixed_version_id";
+    Cond visibility = custom_field_visibility(def);
+    Cond c(std::string(negate ? "NOT " : "") + "EXISTS (SELECT ct.id FROM " + table +
+               " ct LEFT OUTER JOIN custom_values ON custom_values.customized_type = ? AND "
+               "custom_values.customized_id = ct.id AND custom_values.custom_field_id = ? WHERE issues." +
+               key + " = ct.id AND (" + where.sql + ") AND (" + visibility.sql + "))",
+           {type, def.custom_field});
+    c.params.insert(c.params.end(), where.params.begin(), where.params.end());
+    c.params.insert(c.params.end(), visibility.params.begin(), visibility.params.end());
+    return c;
+}
+
+// Journal.visible_notes_condition(User.current, :skip_pre_condition => true) on the journals named `t`,
+// inside a statement that joins the issue's project as `projects`.
+Cond Builder::notes_visible(const std::string& t) {
+    Cond c("(" + t + ".private_notes = ? OR " + t + ".user_id = ? OR ", {0LL, ctx_.user.id});
+    if (ctx_.user.admin) {
+        c.sql += "projects.status <> ?)";
+        c.params.emplace_back(static_cast<long long>(app::kProjectArchived));
+        return c;
+    }
+    const auto ids = ctx_.perms().allowed_project_ids("view_private_notes");
+    c.sql += ids.empty() ? std::string("1=0)") : "projects.id IN (" + placeholders(ids, c.params) + "))";
+    return c;
+}
+
+// The versions a fixed_version.* filter looks in (`v`, its project `vp`): the project's shared versions,
+// else Version.visible.
+Cond Builder::versions_scope() {
+    if (project_)
+        return Cond(
+            "vp.id = ? OR (vp.status <> ? AND (v.sharing = 'system' OR (v.sharing = 'tree' AND EXISTS "
+            "(SELECT 1 "
+            "FROM projects cur INNER JOIN projects root ON root.parent_id IS NULL AND root.lft <= cur.lft "
+            "AND "
+            "root.rgt >= cur.rgt WHERE cur.id = ? AND vp.lft >= root.lft AND vp.rgt <= root.rgt)) OR EXISTS "
+            "(SELECT 1 FROM projects cur WHERE cur.id = ? AND ((vp.lft < cur.lft AND vp.rgt > cur.rgt AND "
+            "v.sharing IN ('hierarchy', 'descendants')) OR (vp.lft > cur.lft AND vp.rgt < cur.rgt AND "
+            "v.sharing = 'hierarchy')))))",
+            {project_->id, static_cast<long long>(app::kProjectArchived), project_->id, project_->id});
+    const auto ids = ctx_.perms().allowed_project_ids("view_issues");
+    if (ids.empty()) return Cond("1=0");
+    Cond c;
+    c.sql = "v.project_id IN (" + placeholders(ids, c.params) + ")";
+    return c;
+}
+
+// Query#sql_for_chained_custom_field (cf_N.cf_M) and #sql_for_custom_field_attribute (cf_N.due_date,
+// cf_N.status): the issues whose field N names a user or version matching the condition.
+Cond Builder::chained_sql(const std::string& field, const FilterDef& def, const std::string& op,
+                          const std::vector<std::string>& v) {
+    const bool negate = op == "!";
+    const std::string op2 = negate ? "=" : op;
+    Cond target;
+    if (def.attribute.empty()) {
+        const auto through = std::find_if(custom_fields_.begin(), custom_fields_.end(),
+                                          [&](const auto& f) { return f.id == def.through; });
+        const bool users = through != custom_fields_.end() && through->format == "user";
+        Cond w = sql_for_field(field, def.type, op2, v, "custom_values.value", true);
+        // unparenthesised as in Redmine: an `OR` in the condition (!*) binds loosely there too
+        target = Cond(
+            "SELECT customized_id FROM custom_values WHERE customized_type = ? AND custom_field_id = ? "
+            "AND " +
+                w.sql,
+            {std::string(users ? "Principal" : "Version"), def.custom_field});
+        target.params.insert(target.params.end(), w.params.begin(), w.params.end());
+    } else {
+        Cond w = sql_for_field(field, def.type, op2, v, "versions." + def.attribute, false);
+        target = Cond("SELECT id FROM versions WHERE " + w.sql, w.params);
+    }
+    Cond c(std::string("issues.id ") + (negate ? "NOT " : "") +
+               "IN (SELECT customized_id FROM custom_values WHERE customized_type = 'Issue' AND "
+               "custom_field_id = "
+               "? AND CAST(CASE value WHEN '' THEN '0' ELSE value END AS decimal(30,0)) IN (" +
+               target.sql + "))",
+           {def.through});
+    c.params.insert(c.params.end(), target.params.begin(), target.params.end());
+    return c;
+}
+
 Cond Builder::sql_for(const Filter& f) {
     const auto& def = defs_.at(f.field);
     std::vector<std::string> v = f.values;
@@ -713,34 +955,8 @@ Cond Builder::sql_for(const Filter& f) {
                     value = std::to_string(r->i(0));
     }
     const std::string& op = f.op;
-    if (def.custom_field) {
-        std::string op2 = op;
-        const bool negate = op == "!";
-        if (negate) op2 = "=";
-        Cond where = sql_for_field(field, def.type, op2, v, "custom_values.value", true);
-        if (op2.find_first_of("<>") != std::string::npos)
-            where.sql = "(" + where.sql + ") AND custom_values.value <> ''";
-        Cond c;
-        c.sql = std::string(negate ? "NOT " : "") +
-                "EXISTS (SELECT ct.id FROM issues ct LEFT OUTER JOIN custom_values ON "
-                "custom_values.customized_type = "
-                "'Issue' AND custom_values.customized_id = ct.id AND custom_values.custom_field_id = ? WHERE "
-                "issues.id = "
-                "ct.id AND (" +
-                where.sql +
-                ") AND issues.tracker_id IN (SELECT tracker_id FROM custom_fields_trackers "
-                "WHERE custom_field_id = ?) AND (EXISTS (SELECT 1 FROM custom_fields ifa WHERE "
-                "ifa.is_for_all = ? AND "
-                "ifa.id = ?) OR issues.project_id IN (SELECT project_id FROM custom_fields_projects WHERE "
-                "custom_field_id = ?)))";
-        c.params.emplace_back(def.custom_field);
-        c.params.insert(c.params.end(), where.params.begin(), where.params.end());
-        c.params.emplace_back(def.custom_field);
-        c.params.emplace_back(1LL);
-        c.params.emplace_back(def.custom_field);
-        c.params.emplace_back(def.custom_field);
-        return c;
-    }
+    if (def.through) return chained_sql(field, def, op, v);
+    if (def.custom_field) return custom_field_sql(def, op, v);
     if (std::find(kRelationTypes.begin(), kRelationTypes.end(), field) != kRelationTypes.end())
         return relation_sql(field, op, v, false);
     if (field == "issue_id") {
@@ -833,41 +1049,57 @@ Cond Builder::sql_for(const Filter& f) {
     if (field == "notes") {
         const bool negate = !op.empty() && op[0] == '!';
         Cond inner = sql_for_field(field, def.type, negate ? op.substr(1) : op, v, "journals.notes", false);
+        Cond visible = notes_visible("journals");
         Cond c(std::string(negate ? "NOT EXISTS" : "EXISTS") +
                    " (SELECT 1 FROM journals WHERE journals.journalized_type = 'Issue' AND "
-                   "journals.journalized_id = "
-                   "issues.id AND (" +
-                   inner.sql + ") AND (journals.private_notes = ? OR journals.user_id = ? OR ?))",
+                   "journals.journalized_id = issues.id AND (" +
+                   inner.sql + ") AND " + visible.sql + ")",
                inner.params);
-        const bool private_ok = project_ ? ctx_.perms().allowed_to("view_private_notes", *project_->info)
-                                         : ctx_.perms().allowed_globally("view_private_notes");
-        c.params.emplace_back(0LL);
-        c.params.emplace_back(ctx_.user.id);
-        c.params.emplace_back(private_ok ? 1LL : 0LL);
+        c.params.insert(c.params.end(), visible.params.begin(), visible.params.end());
         return c;
     }
+    // IssueQuery#sql_for_updated_by_field and #sql_for_last_updated_by_field
     if (field == "updated_by" || field == "last_updated_by") {
-        Cond inner = sql_for_field(field, Type::List, "=", v, "sj.user_id", false);
-        std::string sql =
-            std::string(op == "!" ? "NOT " : "") +
-            "EXISTS (SELECT 1 FROM journals sj WHERE sj.journalized_type = 'Issue' AND sj.journalized_id = "
-            "issues.id AND (" +
-            inner.sql + ")";
-        if (field == "last_updated_by")
-            sql +=
+        const bool last = field == "last_updated_by";
+        const std::string t = last ? "sj" : "journals";
+        Cond inner = sql_for_field(field, Type::List, "=", v, t + ".user_id", false);
+        Cond c(std::string(op == "!" ? "NOT " : "") + "EXISTS (SELECT 1 FROM journals" + (last ? " sj" : "") +
+                   " WHERE " + t + ".journalized_type = 'Issue' AND " + t +
+                   ".journalized_id = issues.id AND (" + inner.sql + ")",
+               inner.params);
+        Cond visible = notes_visible("journals");
+        if (last)
+            c.sql +=
                 " AND sj.id IN (SELECT MAX(journals.id) FROM journals WHERE journals.journalized_type = "
-                "'Issue' AND "
-                "journals.journalized_id = issues.id)";
-        return Cond(sql + ")", inner.params);
+                "'Issue' AND journals.journalized_id = issues.id AND " +
+                visible.sql + "))";
+        else
+            c.sql += " AND " + visible.sql + ")";
+        c.params.insert(c.params.end(), visible.params.begin(), visible.params.end());
+        return c;
+    }
+    if (field == "fixed_version.due_date" || field == "fixed_version.status") {
+        const bool due = field == "fixed_version.due_date";
+        Cond where = sql_for_field(field, def.type, op, v, due ? "v.effective_date" : "v.status", false);
+        Cond scope = versions_scope();
+        const bool nl = due ? op == "!*" : op == "!";
+        Cond c(
+            std::string("(") + (nl ? "issues.fixed_version_id IS NULL OR " : "") +
+                "issues.fixed_version_id IN (SELECT v.id FROM versions v INNER JOIN projects vp ON vp.id = "
+                "v.project_id WHERE (" +
+                scope.sql + ") AND (" + where.sql + ")))",
+            scope.params);
+        c.params.insert(c.params.end(), where.params.begin(), where.params.end());
+        return c;
     }
     if (field == "spent_time") {
         std::string sql_op;
         std::vector<db::Value> params;
         const double a = to_f(v.empty() ? "" : v[0]), b = to_f(v.size() > 1 ? v[1] : "");
         if (op == "=" || op == ">=" || op == "<=")
-            sql_op = op + " ?", params = {number_text(a)};
+            sql_op = op + " ?", params = {a};  // numbers: the sum has no column affinity in SQLite
         else if (op == "><")
-            sql_op = "BETWEEN ? AND ?", params = {number_text(a), number_text(b)};
+            sql_op = "BETWEEN ? AND ?", params = {a, b};
         else if (op == "*")
             sql_op = "> 0";
         else if (op == "!*")
@@ -892,12 +1124,30 @@ Cond Builder::sql_for(const Filter& f) {
                                           : 0);
         return Cond(std::string(op == "!~" ? "NOT " : "") + exists + " AND " + inner.sql + ")", inner.params);
     }
+    if (field == "attachment_description") {
+        const std::string described = "a.description IS NOT NULL AND a.description <> ''";
+        const std::string first = v.empty() ? "" : v.front();
+        Cond c("1=0");
+        if (op == "*" || op == "!*") {
+            c = Cond(op == "*" ? described : "NOT (" + described + ")");
+        } else if (op == "~" || op == "!~") {
+            c = contains("a.description", first, op == "~", 0);
+            if (op == "!~") c.sql = described + " AND " + c.sql;
+        } else if (op == "^" || op == "$") {
+            c = contains("a.description", first, true, op == "^" ? 1 : -1);
+        }
+        return Cond(
+            "EXISTS (SELECT 1 FROM attachments a WHERE a.container_type = 'Issue' AND a.container_id = "
+            "issues.id AND " +
+                c.sql + ")",
+            c.params);
+    }
     if (field == "member_of_group") {
         std::string op2 = op;
         std::vector<std::string> members;
         std::string sql =
             "SELECT g.id, gu.user_id FROM users g LEFT OUTER JOIN groups_users gu ON gu.group_id = g.id "
-            "WHERE g.type = 'Group'";
+            "WHERE g.type = 'Group'";  // Group.givable
         std::vector<db::Value> params;
         if (op == "*" || op == "!*") {
             op2 = op == "*" ? "=" : "!";
@@ -906,7 +1156,11 @@ Cond Builder::sql_for(const Filter& f) {
             for (const auto& value : v)
                 if (auto id = parse_id(value)) ids.push_back(*id);
             if (ids.empty()) ids.push_back(0);
-            sql += " AND g.id IN (" + placeholders(ids, params) + ")";
+            // Group.where(:id => value) takes the built-in groups too
+            sql =
+                "SELECT g.id, gu.user_id FROM users g LEFT OUTER JOIN groups_users gu ON gu.group_id = g.id "
+                "WHERE g.type IN ('Group', 'GroupAnonymous', 'GroupNonMember') AND g.id IN (" +
+                placeholders(ids, params) + ")";
         }
         std::set<long long> ids;
         for (const auto& r : ctx_.db().query(sql, params)) {
@@ -996,28 +1250,83 @@ Cond Builder::statement() {
 
 // Query#sort_clause over IssueQuery's sortable columns; issues.id DESC closes the order unless the id is
 // sorted.
-Cond Builder::order() {
-    std::string user_order;
+// User.fields_for_order_statement(table): the columns of the user name format, on `table`.
+std::vector<std::string> Builder::user_fields(const std::string& table) {
     const std::string fmt = ctx_.setting("user_format");
-    auto user_fields = [&](const std::string& t) {
-        std::vector<std::string> f;
-        if (fmt.find("lastname_firstname") != std::string::npos ||
-            fmt.find("lastnamefirstname") != std::string::npos ||
-            fmt.find("lastname_comma_firstname") != std::string::npos)
-            f = {"lastname", "firstname", "id"};
-        else if (fmt.find("username") != std::string::npos)
-            f = {"login", "id"};
-        else if (fmt == "firstname" || fmt == ":firstname")
-            f = {"firstname", "id"};
-        else if (fmt == "lastname" || fmt == ":lastname")
-            f = {"lastname", "id"};
-        else
-            f = {"firstname", "lastname", "id"};
-        std::vector<std::string> out;
-        for (const auto& x : f) out.push_back(t + "." + x);
-        return out;
+    std::vector<std::string> f;
+    if (fmt.find("lastname_firstname") != std::string::npos ||
+        fmt.find("lastnamefirstname") != std::string::npos ||
+        fmt.find("lastname_comma_firstname") != std::string::npos)
+        f = {"lastname", "firstname", "id"};
+    else if (fmt.find("username") != std::string::npos)
+        f = {"login", "id"};
+    else if (fmt == "firstname" || fmt == ":firstname")
+        f = {"firstname", "id"};
+    else if (fmt == "lastname" || fmt == ":lastname")
+        f = {"lastname", "id"};
+    else
+        f = {"firstname", "lastname", "id"};
+    std::vector<std::string> out;
+    for (const auto& x : f) out.push_back(table + "." + x);
+    return out;
+}
+
+// QueryCustomFieldColumn#sortable: the custom field's order_statement over the value that
+// join_for_order_statement joins (the issue's last non-blank value where the field is visible), written as
+// correlated subqueries. An empty list when the column is not sortable (multiple values).
+std::vector<Cond> Builder::custom_field_order(const std::string& key) {
+    const long long id = app::ruby_to_i(key.substr(3));
+    auto cf =
+        std::find_if(custom_fields_.begin(), custom_fields_.end(), [&](const auto& f) { return f.id == id; });
+    if (cf == custom_fields_.end() || std::to_string(id) != key.substr(3) || cf->multiple) return {};
+    const Cond visibility =
+        custom_field_visibility({Type::String, cf->name, id, cf->visible, "", cf->format, 0, ""});
+    // the value: SELECT <select> FROM custom_values cfv <join> WHERE ...
+    auto value = [&](const std::string& select, const std::string& join) {
+        Cond c("(SELECT " + select + " FROM custom_values cfv " + join +
+                   "WHERE cfv.customized_type = 'Issue' AND cfv.customized_id = issues.id AND "
+                   "cfv.custom_field_id "
+                   "= ? AND (" +
+                   visibility.sql +
+                   ") AND cfv.value <> '' AND cfv.id = (SELECT MAX(cfv2.id) FROM custom_values cfv2 WHERE "
+                   "cfv2.customized_type = 'Issue' AND cfv2.customized_id = issues.id AND "
+                   "cfv2.custom_field_id = "
+                   "?))",
+               {id});
+        c.params.insert(c.params.end(), visibility.params.begin(), visibility.params.end());
+        c.params.emplace_back(id);
+        return c;
     };
-    const std::map<std::string, std::vector<std::string>> columns = {
+    if (cf->format == "int" || cf->format == "float") {
+        Cond c = value("cfv.value", "");
+        c.sql = "CAST(" + c.sql + " AS decimal(30,3))";
+        return {c};
+    }
+    std::string table;
+    std::vector<std::string> fields;
+    if (cf->format == "user") table = "users", fields = user_fields("cft");
+    if (cf->format == "version")
+        table = "versions", fields = {"cft.effective_date", "cft.effective_date", "cft.name", "cft.id"};
+    if (cf->format == "enumeration") table = "custom_field_enumerations", fields = {"cft.position"};
+    if (table.empty()) {
+        Cond c = value("cfv.value", "");
+        c.sql = "COALESCE(" + c.sql + ", '')";
+        return {c};
+    }
+    // RecordList: the fields of the record the value names
+    std::vector<Cond> out;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        Cond c =
+            value(fields[i], "INNER JOIN " + table + " cft ON cft.id = CAST(cfv.value AS decimal(30,0)) ");
+        // Version.fields_for_order_statement puts versions without a date last
+        if (table == "versions" && i == 0) c.sql = "(CASE WHEN " + c.sql + " IS NULL THEN 1 ELSE 0 END)";
+        out.push_back(c);
+    }
+    return out;
+}
+
+Cond Builder::order() {
+    std::map<std::string, std::vector<std::string>> columns = {
         {"id", {"issues.id"}},
         {"project", {"projects.name"}},
         {"tracker", {"trackers.position"}},
@@ -1039,27 +1348,53 @@ Cond Builder::order() {
         {"created_on", {"issues.created_on"}},
         {"closed_on", {"issues.closed_on"}},
     };
-    // columns whose SQL carries parameters (visibility conditions)
-    auto computed = [&](const std::string& key) -> std::optional<Cond> {
+    // is_private is a column only for those who may set it
+    auto& perms = ctx_.perms();
+    if (perms.allowed_globally("set_issues_private") || perms.allowed_globally("set_own_issues_private"))
+        columns["is_private"] = {"issues.is_private"};
+    // columns whose SQL carries parameters (visibility conditions), one or more ORDER BY expressions
+    auto computed = [&](const std::string& key) -> std::optional<std::vector<Cond>> {
         if (key == "total_estimated_hours") {
             Cond v = issues_db::visible_condition(ctx_, "subtasks");
-            return Cond("COALESCE((SELECT SUM(estimated_hours) FROM issues subtasks WHERE " + v.sql +
-                            " AND subtasks.root_id = issues.root_id AND subtasks.lft >= issues.lft AND "
-                            "subtasks.rgt <= issues.rgt), 0)",
-                        v.params);
+            return std::vector<Cond>{
+                Cond("COALESCE((SELECT SUM(estimated_hours) FROM issues subtasks WHERE " + v.sql +
+                         " AND subtasks.root_id = issues.root_id AND subtasks.lft >= "
+                         "issues.lft AND subtasks.rgt <= issues.rgt), 0)",
+                     v.params)};
         }
-        if ((key == "spent_hours" || key == "total_spent_hours") &&
-            ctx_.perms().allowed_globally("view_time_entries")) {
+        if (key == "spent_hours" || key == "total_spent_hours") {
+            // IssueQuery#available_columns: User#allowed_to?(:view_time_entries, project, :global => true)
+            if (project_ ? !ctx_.perms().allowed_to("view_time_entries", *project_->info)
+                         : !ctx_.perms().allowed_globally("view_time_entries"))
+                return std::vector<Cond>{};
             Cond v = issues_db::time_entry_visible_condition(ctx_, "time_entries");
             const std::string which =
                 key == "spent_hours" ? "time_entries.issue_id = issues.id"
                                      : "time_entries.issue_id IN (SELECT id FROM issues subtasks WHERE "
                                        "subtasks.root_id = issues.root_id AND subtasks.lft >= issues.lft AND "
                                        "subtasks.rgt <= issues.rgt)";
-            return Cond(
+            return std::vector<Cond>{Cond(
                 "COALESCE((SELECT SUM(hours) FROM time_entries WHERE (" + v.sql + ") AND " + which + "), 0)",
-                v.params);
+                v.params)};
         }
+        if (key == "last_updated_by") {
+            // the user of the last journal whose notes the user may see (joins_for_order_statement)
+            Cond visible = notes_visible("journals");
+            std::vector<Cond> out;
+            for (const auto& column : user_fields("lj_user")) {
+                Cond c(
+                    "(SELECT " + column +
+                        " FROM journals lj INNER JOIN users lj_user ON lj_user.id = lj.user_id WHERE lj.id = "
+                        "(SELECT MAX(journals.id) FROM journals WHERE journals.journalized_type = 'Issue' "
+                        "AND "
+                        "journals.journalized_id = issues.id AND " +
+                        visible.sql + "))",
+                    visible.params);
+                out.push_back(c);
+            }
+            return out;
+        }
+        if (key.rfind("cf_", 0) == 0) return custom_field_order(key);
         return std::nullopt;
     };
     auto sort = sort_;
@@ -1067,9 +1402,11 @@ Cond Builder::order() {
     std::vector<std::string> clauses;
     Cond out;
     for (const auto& [key, dir] : sort) {
-        if (auto c = computed(key)) {
-            clauses.push_back(c->sql + (dir == "desc" ? " DESC" : " ASC"));
-            out.params.insert(out.params.end(), c->params.begin(), c->params.end());
+        if (auto conds = computed(key)) {
+            for (const auto& c : *conds) {
+                clauses.push_back(c.sql + (dir == "desc" ? " DESC" : " ASC"));
+                out.params.insert(out.params.end(), c.params.begin(), c.params.end());
+            }
             continue;
         }
         auto it = columns.find(key);

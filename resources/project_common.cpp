@@ -1,5 +1,7 @@
 #include "resources/project_common.h"
 
+#include "resources/issue_writes.h"
+
 namespace resources {
 
 std::string in_list(const std::vector<long long>& ids, std::vector<db::Value>& params) {
@@ -141,5 +143,44 @@ void remove_inherited(db::Conn& c, long long project_id) {
 }
 
 }  // namespace members
+
+void unassign_unshared_versions(Context& ctx, std::optional<long long> version_id,
+                                const std::vector<long long>& project_ids) {
+    auto& db = ctx.db();
+    std::vector<db::Value> params{static_cast<long long>(app::kProjectArchived)};
+    std::string scope;
+    if (version_id) {
+        scope = "i.fixed_version_id = ?";
+        params.emplace_back(*version_id);
+    } else {
+        if (project_ids.empty()) return;
+        scope = "v.project_id IN (" + in_list(project_ids, params) + ") OR i.project_id IN (" +
+                in_list(project_ids, params) + ")";
+    }
+    // Project#shared_versions, negated: the version's project is archived, or the sharing does not
+    // reach the issue's project (its tree for 'tree', its ancestors or descendants otherwise).
+    const auto rows = db.query(
+        "SELECT i.id, i.fixed_version_id FROM issues i JOIN projects p ON p.id = i.project_id "
+        "JOIN versions v ON v.id = i.fixed_version_id JOIN projects vp ON vp.id = v.project_id "
+        "WHERE i.project_id <> v.project_id AND v.sharing <> 'system' AND NOT (vp.status <> ? AND ("
+        "(v.sharing = 'tree' AND EXISTS (SELECT 1 FROM projects rt WHERE rt.parent_id IS NULL "
+        "AND rt.lft <= p.lft AND rt.rgt >= p.rgt AND rt.lft <= vp.lft AND rt.rgt >= vp.rgt)) "
+        "OR (v.sharing IN ('hierarchy', 'descendants') AND vp.lft < p.lft AND vp.rgt > p.rgt) "
+        "OR (v.sharing = 'hierarchy' AND vp.lft > p.lft AND vp.rgt < p.rgt))) AND (" +
+            scope + ") ORDER BY i.id",
+        params);
+    const std::string now = db.now();
+    for (const auto& r : rows) {
+        // issue.fixed_version = nil; issue.save, with the journal init_journal(User.current) started
+        db.exec(
+            "UPDATE issues SET fixed_version_id = NULL, updated_on = ?, lock_version = lock_version + 1 "
+            "WHERE id = ?",
+            {now, r.i(0)});
+        // Journal#save: the user may start watching the issue (Journal#add_watcher).
+        issue_writes::write_journal(ctx, r.i(0), std::string(), false,
+                                    {{"attr", "fixed_version_id", std::to_string(r.i(1)), std::nullopt}},
+                                    now);
+    }
+}
 
 }  // namespace resources

@@ -47,4 +47,11 @@ void add_inherited_from_parent(db::Conn& c, long long project_id);
 void remove_inherited(db::Conn& c, long long project_id);
 }  // namespace members
 
+// Issue.update_versions: issues whose target version belongs to another project, is not shared
+// system-wide and is no longer among their project's shared versions lose it, each with a journal by
+// the current user. Either the issues of one version (Version#update_issues_from_sharing_change) or
+// those of, or fixed to a version of, the given projects (Issue.update_versions_from_hierarchy_change).
+void unassign_unshared_versions(Context& ctx, std::optional<long long> version_id,
+                                const std::vector<long long>& project_ids);
+
 }  // namespace resources

@@ -1,11 +1,14 @@
 // /projects, /projects/:id and the archive/unarchive/close/reopen actions (Redmine 5.0's
 // ProjectsController with its api views). The project tree is a nested set (db/nested_set.h).
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include "db/nested_set.h"
+#include "resources/attachments.h"
 #include "resources/custom_values.h"
 #include "resources/project_common.h"
+#include "resources/project_query.h"
 
 namespace resources {
 
@@ -47,9 +50,10 @@ ProjectRow project_row(const db::Row& r) {
     return p;
 }
 
+// 404 when another server deleted the project after it was found.
 std::optional<ProjectRow> load_project(db::Conn& c, long long id) {
     auto r = c.one(std::string(kProjectColumns) + " WHERE id = ?", {id});
-    if (!r) return std::nullopt;
+    if (!r) throw app::HttpError{404};
     return project_row(*r);
 }
 
@@ -237,75 +241,22 @@ Response render_show(Context& ctx, const ProjectRow& p, int status = 200) {
     return ctx.render({"project", project_node(ctx, p, true, names, fields, values, inc), {}}, status);
 }
 
-// ProjectQuery's status filter: `status=` short form, or f[]=status&op[status]=..&v[status][]=..;
-// without either, active projects only.
-struct StatusFilter {
-    std::string op = "=";
-    std::vector<std::string> values{"1"};
-    bool matches(int status) const {
-        const std::string s = std::to_string(status);
-        const bool in = std::find(values.begin(), values.end(), s) != values.end();
-        if (op == "=") return in;
-        if (op == "!") return !in;
-        if (op == "*") return true;
-        if (op == "!*") return false;
-        return true;
-    }
-};
-
-std::vector<std::string> split_bar(const std::string& s) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (true) {
-        auto bar = s.find('|', pos);
-        out.push_back(s.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos));
-        if (bar == std::string::npos) break;
-        pos = bar + 1;
-    }
-    return out;
-}
-
-std::optional<StatusFilter> status_filter(const http::Request& req) {
-    auto fields = req.params("f[]");
-    auto more = req.params("fields[]");
-    fields.insert(fields.end(), more.begin(), more.end());
-    if (!fields.empty() || req.param("f") || req.param("fields")) {
-        if (std::find(fields.begin(), fields.end(), "status") == fields.end()) return std::nullopt;
-        StatusFilter f;
-        f.op = req.param("op[status]").value_or(req.param("operators[status]").value_or(""));
-        f.values = req.params("v[status][]");
-        if (f.values.empty()) f.values = req.params("values[status][]");
-        if (f.op != "*" && f.op != "!*" && f.values.empty())
-            return std::nullopt;  // an incomplete filter is dropped
-        if (f.op != "=" && f.op != "!" && f.op != "*" && f.op != "!*") return std::nullopt;
-        return f;
-    }
-    StatusFilter f;
-    if (auto s = req.param("status")) {
-        if (s->rfind("!", 0) == 0) {
-            f.op = "!";
-            f.values = split_bar(s->substr(1));
-        } else {
-            f.values = split_bar(s->rfind("=", 0) == 0 ? s->substr(1) : *s);
-        }
-    }
-    return f;
-}
-
 Response index(Context& ctx) {
     const app::Paging paging = app::parse_paging(ctx.req);
     auto& db = ctx.db();
     auto& perms = ctx.perms();
-    const auto filter = status_filter(ctx.req);
+    const auto query = build_project_query(ctx);
     std::vector<ProjectRow> all;
-    std::map<long long, std::string> names;
-    for (const auto& r : db.query(std::string(kProjectColumns) + " ORDER BY lft, id")) {
+    for (const auto& r :
+         db.query(std::string(kProjectColumns) + (query.where.empty() ? "" : " WHERE " + query.where) +
+                      " ORDER BY " + query.order,
+                  query.params))
         all.push_back(project_row(r));
-        names[all.back().id] = all.back().name;
-    }
+    std::map<long long, std::string> names;  // parents may be filtered out
+    for (const auto& r : db.query("SELECT id, name FROM projects")) names[r.i(0)] = r.s(1);
     std::vector<const ProjectRow*> visible;
     for (const auto& p : all)
-        if (perms.project_visible(p.id) && (!filter || filter->matches(p.status))) visible.push_back(&p);
+        if (perms.project_visible(p.id)) visible.push_back(&p);
     std::vector<const ProjectRow*> page;
     for (size_t i = static_cast<size_t>(paging.offset);
          i < visible.size() && page.size() < static_cast<size_t>(paging.limit); ++i)
@@ -341,6 +292,56 @@ long long target_lft(db::Conn& c, std::optional<long long> parent_id, const std:
     return 1;
 }
 
+// Under the nested-set lock: the parent still exists, is active and (for a move) lies outside the
+// project's own subtree, which another server may have changed since validation.
+bool usable_parent(db::Conn& c, long long parent_id, std::optional<std::pair<long long, long long>> self) {
+    auto r = c.one("SELECT status, lft, rgt FROM projects WHERE id = ?", {parent_id});
+    if (!r || r->i(0) != app::kProjectActive) return false;
+    return !self || r->i(1) < self->first || r->i(2) > self->second;
+}
+
+// Ruby's String#succ on ASCII text: the rightmost letter or digit goes up, carrying leftwards over
+// other characters (but not from a digit over punctuation to a letter, or the reverse); a carry
+// out of the leftmost one inserts a new "1", "a" or "A".
+std::string ruby_succ(std::string s) {
+    auto alnum = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0; };
+    if (std::none_of(s.begin(), s.end(), alnum)) {
+        for (size_t i = s.size(); i-- > 0;)
+            if (++s[i] != 0) return s;  // a byte that overflows carries on
+        return "\x01" + s;
+    }
+    std::optional<size_t> carry_pos, last_wrapped;
+    bool after_other = false;
+    for (size_t i = s.size(); i-- > 0;) {
+        char& ch = s[i];
+        if (!alnum(ch)) {
+            after_other = true;
+            continue;
+        }
+        if (after_other && last_wrapped) {
+            const bool digit = std::isdigit(static_cast<unsigned char>(s[*last_wrapped])) != 0;
+            if (digit != (std::isdigit(static_cast<unsigned char>(ch)) != 0)) break;
+        }
+        after_other = false;
+        if (ch == 'z' || ch == 'Z' || ch == '9') {
+            ch = ch == 'z' ? 'a' : ch == 'Z' ? 'A' : '0';
+            last_wrapped = carry_pos = i;
+            continue;
+        }
+        ++ch;
+        return s;
+    }
+    const char first = s[*carry_pos];
+    s.insert(*carry_pos, 1, first == '0' ? '1' : first);
+    return s;
+}
+
+// Project.next_identifier: the successor of the newest project's identifier.
+std::string next_identifier(db::Conn& c) {
+    auto r = c.one("SELECT identifier FROM projects ORDER BY id DESC LIMIT 1");
+    return r ? ruby_succ(r->s(0)) : "";
+}
+
 // The attribute values a create or update ends with.
 struct ProjectAttrs {
     std::string name, identifier, homepage;
@@ -349,8 +350,26 @@ struct ProjectAttrs {
     std::optional<long long> parent_id, default_version_id, default_assigned_to_id;
     std::optional<std::vector<long long>> tracker_ids, issue_custom_field_ids;
     std::optional<std::vector<std::string>> modules;
-    std::map<long long, std::vector<std::string>> custom_values;  // only the ones given
+    std::map<long long, CustomValueInput> custom_values;  // only the ones given
+    bool custom_assigned = false;                         // custom_field_values= was called
 };
+
+// CustomFieldValue#value= for a value from the body: a list keeps its non-empty values, unique (one
+// "" when none); anything else is one string.
+CustomValueInput custom_input(const nlohmann::json& v) {
+    CustomValueInput in;
+    in.array = v.is_array() || v.is_object();
+    const auto list = string_list(v);
+    if (!in.array) {
+        in.values = list.empty() ? std::vector<std::string>{""} : list;
+        return in;
+    }
+    for (const auto& s : list)
+        if (!s.empty() && std::find(in.values.begin(), in.values.end(), s) == in.values.end())
+            in.values.push_back(s);
+    if (in.values.empty()) in.values.emplace_back();
+    return in;
+}
 
 std::optional<long long> optional_id(const nlohmann::json& obj, const std::string& key) {
     auto v = body_string(obj, key);
@@ -394,15 +413,31 @@ std::vector<std::string> validate(Context& ctx, const ProjectAttrs& a, const std
                                   bool unallowed_parent, const std::vector<CustomFieldDef>& editable) {
     std::vector<std::string> errors;
     auto& db = ctx.db();
-    // acts_as_customizable's validations come first (declared before the others).
-    for (const auto& f : editable) {
-        auto it = a.custom_values.find(f.id);
-        auto row = db.one("SELECT is_required, default_value FROM custom_fields WHERE id = ?", {f.id});
-        if (!row || !row->b(0)) continue;
-        std::string value = it != a.custom_values.end() && !it->second.empty() ? it->second.front() : "";
-        if (it == a.custom_values.end() && self) continue;  // unchanged
-        if (it == a.custom_values.end()) value = row->s(1);
-        if (value.empty()) errors.push_back(f.name + " cannot be blank");
+    // acts_as_customizable's validations come first (declared before the others): every editable
+    // value of a new project, or of one whose custom values were assigned
+    // (Project#validate_custom_field_values).
+    if (!self || a.custom_assigned) {
+        std::vector<CustomFieldDef> defs = editable;
+        std::vector<CustomFieldDef*> record_lists;
+        for (auto& d : defs)
+            if (d.field_format == "enumeration" || d.field_format == "user" || d.field_format == "version")
+                record_lists.push_back(&d);
+        // Project#project is the project itself; a new one has none yet.
+        load_validation_rules(db, record_lists, self ? std::optional<long long>(self->id) : std::nullopt);
+        const auto stored = self ? load_custom_values(db, "Project", {self->id}) : CustomValues{};
+        std::map<long long, std::string> defaults;
+        for (const auto& r :
+             db.query("SELECT id, default_value FROM custom_fields WHERE type = 'ProjectCustomField'"))
+            defaults[r.i(0)] = r.s(1);
+        for (const auto& d : defs) {
+            // A value not stored yet starts from the field's default, as CustomValue.new does.
+            std::vector<std::string> was{defaults[d.id]};
+            if (auto it = stored.find(self ? self->id : 0); it != stored.end())
+                if (auto jt = it->second.find(d.id); jt != it->second.end()) was = jt->second;
+            CustomValueInput value{was, d.multiple};
+            if (auto it = a.custom_values.find(d.id); it != a.custom_values.end()) value = it->second;
+            for (auto& m : custom_value_errors(d, value, was)) errors.push_back(std::move(m));
+        }
     }
     const bool identifier_changed = !self || self->identifier != a.identifier;
     if (a.name.empty()) errors.push_back("Name cannot be blank");
@@ -518,15 +553,17 @@ bool read_attrs(Context& ctx, const nlohmann::json& body, ProjectAttrs& a,
                            [&](const CustomFieldDef& f) { return f.id == id; });
     };
     if (body.contains("custom_fields") && body["custom_fields"].is_array()) {
+        a.custom_assigned = true;
         for (const auto& cf : body["custom_fields"]) {
             auto id = body_string(cf, "id");
             if (!id || !editable_field(app::ruby_to_i(*id)) || !cf.contains("value")) continue;
-            a.custom_values[app::ruby_to_i(*id)] = string_list(cf["value"]);
+            a.custom_values[app::ruby_to_i(*id)] = custom_input(cf["value"]);
         }
     }
     if (body.contains("custom_field_values") && body["custom_field_values"].is_object()) {
+        a.custom_assigned = true;
         for (const auto& [k, v] : body["custom_field_values"].items())
-            if (editable_field(app::ruby_to_i(k))) a.custom_values[app::ruby_to_i(k)] = string_list(v);
+            if (editable_field(app::ruby_to_i(k))) a.custom_values[app::ruby_to_i(k)] = custom_input(v);
     }
     return unallowed_parent;
 }
@@ -565,7 +602,7 @@ void save_associations(db::Conn& c, long long id, const ProjectAttrs& a,
         if (given == a.custom_values.end() && !create) continue;
         std::vector<std::string> values;
         if (given != a.custom_values.end()) {
-            values = given->second;
+            values = given->second.values;
         } else if (auto d = c.one("SELECT default_value FROM custom_fields WHERE id = ?", {f.id});
                    d && !d->null(0)) {
             values.push_back(d->s(0));
@@ -601,6 +638,7 @@ Response create(Context& ctx) {
     auto& db = ctx.db();
     // Project#initialize's defaults.
     ProjectAttrs a;
+    if (ctx.setting_enabled("sequential_project_identifiers")) a.identifier = next_identifier(db);
     a.is_public = ctx.setting_enabled("default_projects_public");
     {
         const std::string modules = ctx.setting("default_projects_modules");
@@ -630,6 +668,9 @@ Response create(Context& ctx) {
 
     db::Tx tx(db);
     ns::lock(db, ns::Table::Projects);
+    // Another server may have deleted or archived the parent since it was validated.
+    if (a.parent_id && !usable_parent(db, *a.parent_id, std::nullopt))
+        throw app::ValidationError{{"Subproject of is invalid"}};
     const std::string now = db.now();
     const long long id = db.insert(
         "INSERT INTO projects (name, description, homepage, is_public, parent_id, created_on, updated_on, "
@@ -648,9 +689,10 @@ Response create(Context& ctx) {
         if (const auto role = default_member_role(ctx))
             members::add_role(db, members::find_or_create(db, id, ctx.user.id), *role, std::nullopt);
     }
+    // Rendered before the commit: another server may delete the project at once.
+    auto created = render_show(ctx, *load_project(db, id), 201);
     tx.commit();
-    return render_show(ctx, *load_project(db, id), 201)
-        .header("Location", ctx.url_for("/projects/" + std::to_string(id)));
+    return created.header("Location", ctx.url_for("/projects/" + std::to_string(id)));
 }
 
 Response update(Context& ctx) {
@@ -679,15 +721,37 @@ Response update(Context& ctx) {
 
     db::Tx tx(db);
     const bool parent_changed = a.parent_id != self->parent_id;
-    if (parent_changed || a.name != self->name) ns::lock(db, ns::Table::Projects);
-    db.exec(
-        "UPDATE projects SET name = ?, description = ?, homepage = ?, is_public = ?, parent_id = ?, "
-        "updated_on = ?, "
-        "inherit_members = ?, default_version_id = ?, default_assigned_to_id = ? WHERE id = ?",
-        {a.name, opt_value(a.description), a.homepage, a.is_public ? 1LL : 0LL, opt_value(a.parent_id),
-         db.now(), a.inherit_members ? 1LL : 0LL, opt_value(a.default_version_id),
-         opt_value(a.default_assigned_to_id), self->id});
-    if (parent_changed || a.name != self->name) {
+    const bool name_changed = a.name != self->name;
+    if (parent_changed || name_changed) {
+        ns::lock(db, ns::Table::Projects);
+        // Another server may have deleted the project, or changed the tree, since it was read.
+        const auto now_at = ns::bounds(db, ns::Table::Projects, self->id);
+        if (!now_at) throw app::HttpError{404};
+        if (parent_changed && a.parent_id && !usable_parent(db, *a.parent_id, now_at))
+            throw app::ValidationError{{"Subproject of is invalid"}};
+    }
+    // As Rails' partial writes, name and parent_id are written only when they change: writing back a
+    // stale value would undo another server's move or rename without renumbering the tree.
+    std::vector<db::Value> params;
+    std::string sets;
+    if (name_changed) {
+        sets += "name = ?, ";
+        params.emplace_back(a.name);
+    }
+    if (parent_changed) {
+        sets += "parent_id = ?, ";
+        params.push_back(opt_value(a.parent_id));
+    }
+    for (db::Value v :
+         {opt_value(a.description), db::Value(a.homepage), db::Value(a.is_public ? 1LL : 0LL),
+          db::Value(db.now()), db::Value(a.inherit_members ? 1LL : 0LL), opt_value(a.default_version_id),
+          opt_value(a.default_assigned_to_id), db::Value(self->id)})
+        params.push_back(std::move(v));
+    db.exec("UPDATE projects SET " + sets +
+                "description = ?, homepage = ?, is_public = ?, updated_on = ?, inherit_members = ?, "
+                "default_version_id = ?, default_assigned_to_id = ? WHERE id = ?",
+            params);
+    if (parent_changed || name_changed) {
         // target_lft sees the row's new parent and name, as Redmine's before_update does
         ns::move_to(db, ns::Table::Projects, self->id, target_lft(db, a.parent_id, a.name));
     }
@@ -699,6 +763,13 @@ Response update(Context& ctx) {
     if (parent_changed) {
         members::remove_inherited(db, self->id);
         members::add_inherited_from_parent(db, self->id);
+        // Issue.update_versions_from_hierarchy_change, over the moved subtree
+        std::vector<long long> moved;
+        if (const auto b = ns::bounds(db, ns::Table::Projects, self->id))
+            for (const auto& r : db.query("SELECT id FROM projects WHERE lft >= ? AND rgt <= ? ORDER BY lft",
+                                          {b->first, b->second}))
+                moved.push_back(r.i(0));
+        unassign_unshared_versions(ctx, std::nullopt, moved);
     }
     tx.commit();
     return no_content();
@@ -808,14 +879,18 @@ Response destroy(Context& ctx) {
     db::Tx tx(db);
     ns::lock(db, ns::Table::Projects);
     const auto b = ns::bounds(db, ns::Table::Projects, self->id);
+    if (!b) throw app::HttpError{404};                             // another server deleted it meanwhile
+    if (!ctx.user.admin && b->second - b->first != 1) ctx.deny();  // it got a subproject meanwhile
     std::vector<long long> ids;
     for (const auto& r :
          db.query("SELECT id FROM projects WHERE lft >= ? AND rgt <= ? ORDER BY lft", {b->first, b->second}))
         ids.push_back(r.i(0));
     if (std::find(ids.begin(), ids.end(), self->id) == ids.end()) ids.push_back(self->id);
+    const auto files = project_attachment_files(db, ids);
     destroy_projects(db, ids);
     ns::close_gap(db, ns::Table::Projects, b->first, b->second);
     tx.commit();
+    remove_attachment_files(ctx, db, files);  // Attachment's after_commit :delete_from_disk
     return no_content();
 }
 

@@ -1,4 +1,5 @@
 // /projects/:id/versions and /versions/:id (Redmine 5.0's VersionsController with its api views).
+#include <algorithm>
 #include <regex>
 
 #include "resources/custom_values.h"
@@ -295,6 +296,7 @@ Response update(Context& ctx) {
     a.wiki_page_title = r->os(3);
     a.status = r->s(4);
     a.sharing = r->s(5);
+    const std::string old_sharing = a.sharing;
     auto errors = apply(ctx, project.id, id, a);
     if (!errors.empty()) throw app::ValidationError{errors};
     db::Tx tx(db);
@@ -306,6 +308,15 @@ Response update(Context& ctx) {
     save_custom_values(db, id, a);
     if (a.default_project_version)
         db.exec("UPDATE projects SET default_version_id = ? WHERE id = ?", {id, project.id});
+    // Version#update_issues_from_sharing_change: a narrower sharing may leave issues of other
+    // projects with a version they can no longer use.
+    if (a.sharing != old_sharing) {
+        static const std::vector<std::string> order = {"none", "descendants", "hierarchy", "tree", "system"};
+        const auto before = std::find(order.begin(), order.end(), old_sharing);
+        const auto after = std::find(order.begin(), order.end(), a.sharing);
+        if (before == order.end() || after == order.end() || before > after)
+            unassign_unshared_versions(ctx, id, {});
+    }
     tx.commit();
     return no_content();
 }

@@ -1,4 +1,5 @@
 #include "db/database.h"
+#include "server/log.h"
 
 // SOCI's config asks for Boost headers it does not need here (see the stack notes).
 #include <soci/soci-config.h>
@@ -261,9 +262,29 @@ Backend Conn::backend() const { return db_.backend_; }
 soci::session& Conn::session() { return db_.pool_->at(slot_); }
 
 // Runs f; after a lost MySQL connection outside a transaction, reconnects and tries once more.
+// At the debug log level each statement's text (never its parameters) and time are logged.
 template <class F>
-auto Conn::run(F&& f) {
+auto Conn::run(std::string_view sql, F&& f) {
     db_.statements_++;
+    if (logx::enabled(logx::Level::Debug)) {
+        const auto start = std::chrono::steady_clock::now();
+        struct Timer {
+            std::chrono::steady_clock::time_point start;
+            std::string_view sql;
+            ~Timer() {
+                const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
+                char t[32];
+                std::snprintf(t, sizeof t, "sql %.3f ms: ", ms.count());
+                logx::write(logx::Level::Debug, t + std::string(sql));
+            }
+        } timer{start, sql};
+        return run_once(std::forward<F>(f));
+    }
+    return run_once(std::forward<F>(f));
+}
+
+template <class F>
+auto Conn::run_once(F&& f) {
     try {
         return f();
     } catch (const soci::soci_error& e) {
@@ -285,7 +306,7 @@ auto Conn::run(F&& f) {
 
 Rows Conn::query(std::string_view sql, const std::vector<Value>& params) {
     const std::string q = to_soci_placeholders(sql);
-    return run([&] {
+    return run(q, [&] {
         Rows rows;
         Binder b;
         soci::row r;
@@ -315,7 +336,7 @@ long long Conn::scalar(std::string_view sql, const std::vector<Value>& params) {
 
 void Conn::exec(std::string_view sql, const std::vector<Value>& params) {
     const std::string q = to_soci_placeholders(sql);
-    run([&] {
+    run(q, [&] {
         Binder b;
         soci::details::prepare_temp_type pt = (session().prepare << q);
         b.bind(pt, params);
@@ -333,7 +354,7 @@ long long Conn::insert(std::string_view sql, const std::vector<Value>& params, c
 }
 
 void Conn::ddl(std::string_view sql) {
-    run([&] {
+    run(sql, [&] {
         session().once << std::string(sql);
         return 0;
     });

@@ -84,7 +84,9 @@ public:
 
 private:
     template <class F>
-    auto run(F&& f);
+    auto run(std::string_view sql, F&& f);
+    template <class F>
+    auto run_once(F&& f);
     Database& db_;
     size_t slot_;
     bool in_tx_ = false;

@@ -80,9 +80,15 @@ def generate(db, a):
     members, member_roles = [], []
     for u in users:
         for p in rnd.sample(projects, min(5, len(projects))):
+            if u == 100 and p == 1:
+                continue
             member_id += 1
             members.append((member_id, u, p, stamp(t0), 0))
             member_roles.append((member_id, rnd.choice((3, 4, 5))))
+    # The workload's user 100 is also a Manager of project 1, where it logs time and edits issues.
+    member_id += 1
+    members.append((member_id, 100, 1, stamp(t0), 0))
+    member_roles.append((member_id, 3))
     insert(db, "members", ["id", "user_id", "project_id", "created_on", "mail_notification"], members)
     insert(db, "member_roles", ["member_id", "role_id"], member_roles)
     # Two issue custom fields for all projects, one time-entry field.

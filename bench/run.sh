@@ -56,8 +56,15 @@ measure() {
   printf '  %-28s %10s req/s  p50 %-9s p99 %-9s errors %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
 }
 
-workload() {  # SERVER SCALE BASE
-  local server=$1 scale=$2 base=$3 issue=$(( $2 / 2 ))
+# The issue the workload reads and edits: the middle one of project 1, where user 100 is a Manager.
+middle_issue() {
+  python3 -c 'import sqlite3, sys
+ids = [r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT id FROM issues WHERE project_id = 1 ORDER BY id")]
+print(ids[len(ids) // 2])' "$1"
+}
+
+workload() {  # SERVER SCALE BASE ISSUE
+  local server=$1 scale=$2 base=$3 issue=$4
   cat > "$OUT/post_time_entry.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -112,7 +119,7 @@ for scale in ${SCALES//,/ }; do
   REDMINE_LOG_LEVEL=warn ./build-release/redmine-server --database "sqlite:$copy" --port "$PORT" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
-  workload ours "$scale" "http://127.0.0.1:$PORT"
+  workload ours "$scale" "http://127.0.0.1:$PORT" "$(middle_issue "$db")"
   read -r secs count < <(page_through "http://127.0.0.1:$PORT")
   printf 'ours\t%s\tpage-53000-time-entries\t%s\t-\t-\t%s\n' "$scale" "$secs" "$count" >> "$OUT/raw.tsv"
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
@@ -125,7 +132,7 @@ for scale in ${SCALES//,/ }; do
     "$REFERENCE/setup-redmine.sh" >/dev/null
     cp "$db" "$copy"; rm -f "$copy-wal" "$copy-shm"
     "$REFERENCE/serve-db.sh" "$copy" >/dev/null
-    workload redmine "$scale" "http://127.0.0.1:3000"
+    workload redmine "$scale" "http://127.0.0.1:3000" "$(middle_issue "$db")"
     "$REFERENCE/stop-redmine.sh" >/dev/null || true
   fi
 done

@@ -11,6 +11,7 @@
 
 #include "db/issues.h"
 #include "db/nested_set.h"
+#include "resources/attachments.h"
 #include "resources/custom_values.h"
 #include "resources/issues.h"
 #include "resources/time_entries.h"
@@ -945,6 +946,15 @@ json attributes(Context& ctx) {
     return json::object();
 }
 
+// IssuesController: params[:attachments] || params[:issue][:uploads].
+json uploads_of(Context& ctx, const json& attrs) {
+    const auto& body = ctx.body();
+    if (body.is_object())
+        if (auto it = body.find("attachments"); it != body.end() && !it->is_null()) return *it;
+    if (auto it = attrs.find("uploads"); it != attrs.end()) return *it;
+    return json();
+}
+
 std::optional<long long> default_priority(Context& ctx) {
     auto r = ctx.db().one(
         "SELECT id FROM enumerations WHERE type = 'IssuePriority' AND is_default = ? ORDER BY id "
@@ -1026,6 +1036,8 @@ Response create(Context& ctx) {
         if (p && !i.assigned_to_id && !p->null(1)) i.assigned_to_id = p->i(1);
     }
     auto errors = validate(ctx, i, before, true, a, fields, all_statuses);
+    const json uploads = uploads_of(ctx, attrs);
+    for (auto& e : upload_errors(ctx, ctx.db(), uploads)) errors.push_back(std::move(e));
     if (!errors.empty()) throw app::ValidationError{errors};
 
     auto& db = ctx.db();
@@ -1048,6 +1060,7 @@ Response create(Context& ctx) {
                 {i.id, i.id});
     }
     issue_writes_db::save_custom_values(db, i.id, i.custom, true);
+    attach_uploads(ctx, db, "Issue", i.id, uploads);
     add_watchers(ctx, i.id, a.watchers);
     if (i.parent_id) {
         recalculate_ancestors(ctx, i.parent_id, now);
@@ -1082,6 +1095,8 @@ Response update(Context& ctx) {
                              [&](const Field& x) { return x.def.id == f.def.id; }))
                 i.custom[f.def.id] = {};
     auto errors = validate(ctx, i, before, false, a, fields, all_statuses);
+    const json uploads = uploads_of(ctx, attrs);
+    for (auto& e : upload_errors(ctx, ctx.db(), uploads)) errors.push_back(std::move(e));
     if (!errors.empty()) throw app::ValidationError{errors};
     auto& db = ctx.db();
     read_committed(db);
@@ -1096,7 +1111,7 @@ Response update(Context& ctx) {
     const bool was_closed = all_statuses.count(before.status_id) && all_statuses.at(before.status_id).closed;
     if (!was_closed && all_statuses.at(i.status_id).closed) i.closed_on = now;
     done_ratio_from_status(ctx, i);
-    const auto details = changes(before, i, disabled_core_fields(ctx, i.tracker_id));
+    auto details = changes(before, i, disabled_core_fields(ctx, i.tracker_id));
     // force_updated_on_change: the API always starts a journal, so the row is always saved (updated_on,
     // lock_version) even when nothing else changed
     issue_writes_db::update(db, i, now);
@@ -1112,6 +1127,9 @@ Response update(Context& ctx) {
         recalculate_ancestors(ctx, before.parent_id, now);
     }
     recalculate_ancestors(ctx, i.parent_id, now);
+    // attachment_added: each attached upload is a detail of the update's journal
+    for (const auto& u : attach_uploads(ctx, db, "Issue", i.id, uploads))
+        details.push_back(Detail{"attachment", std::to_string(u.id), std::nullopt, u.filename});
     write_journal(ctx, i.id, a.notes_given ? a.notes : std::optional<std::string>(""), a.private_notes,
                   details, now);
     if (i.parent_id != before.parent_id) {
@@ -1162,6 +1180,10 @@ Response destroy(Context& ctx) {
         }
     }
     ns::lock(db, ns::Table::Issues, {issue.root_id});
+    std::vector<db::Value> id_params;
+    const std::string id_list = issues_db::placeholders(ids, id_params);
+    const auto files = collect_attachment_files(
+        db, "container_type = 'Issue' AND container_id IN (" + id_list + ")", id_params);
     issue_writes_db::delete_issues(db, ids);
     ns::close_gap(db, ns::Table::Issues, issue.lft, issue.rgt, {issue.root_id});
     if (issue.parent_id) {
@@ -1170,6 +1192,7 @@ Response destroy(Context& ctx) {
         parent_journal(ctx, *issue.parent_id, issue.id, false, now);
     }
     tx.commit();
+    remove_attachment_files(ctx, db, files);
     return no_content();
 }
 

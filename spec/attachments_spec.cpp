@@ -545,3 +545,55 @@ TEST_CASE(
         CHECK(c.scalar("SELECT COUNT(*) FROM attachments") == 0);
     }
 }
+
+TEST_CASE("issues take uploads on create and update, journal them, and delete their files") {
+    Client c(spec::Data::Seeded);
+    const auto first = upload_ok(c, kContent, "?filename=trace.log");
+    auto r = c.send("POST", "/projects/webshop/issues.json",
+                    R"({"issue":{"subject":"With a file","uploads":[{"token":")" + first.token +
+                        R"(","filename":"trace.log","description":"The trace"}]}})",
+                    spec::kJsmithKey);
+    REQUIRE(r.status == 201);
+    const long long issue = json(r)["issue"]["id"].get<long long>();
+    CHECK(c.scalar("SELECT container_id FROM attachments WHERE id = ? AND container_type = 'Issue'",
+                   {first.id}) == issue);
+    CHECK(c.scalar("SELECT COUNT(*) FROM journals WHERE journalized_id = ?", {issue}) == 0);
+
+    SUBCASE("an update attaches with one journal detail, and shows the file") {
+        const auto second = upload_ok(c, "second file", "?filename=more.txt");
+        r = c.send("PUT", "/issues/" + std::to_string(issue) + ".json",
+                   R"({"issue":{"notes":"More","uploads":[{"token":")" + second.token + R"("}]}})",
+                   spec::kJsmithKey);
+        REQUIRE(r.status == 204);
+        auto conn = c.database().connect();
+        auto d = conn->one(
+            "SELECT d.property, d.prop_key, d.old_value, d.value, j.notes FROM journal_details d "
+            "JOIN journals j ON j.id = d.journal_id WHERE j.journalized_id = ?",
+            {issue});
+        REQUIRE(d);
+        CHECK(d->s(0) == "attachment");
+        CHECK(d->s(1) == std::to_string(second.id));
+        CHECK(d->null(2));
+        CHECK(d->s(3) == "more.txt");
+        CHECK(d->s(4) == "More");
+        auto shown = json(c.get("/issues/" + std::to_string(issue) + ".json?include=attachments"));
+        REQUIRE(shown["issue"]["attachments"].size() == 2);
+        CHECK(shown["issue"]["attachments"][0]["filename"] == "trace.log");
+        CHECK(shown["issue"]["attachments"][0]["description"] == "The trace");
+        CHECK(shown["issue"]["attachments"][1]["filename"] == "more.txt");
+    }
+    SUBCASE("an unknown token is a 422 that changes nothing") {
+        r = c.send("PUT", "/issues/" + std::to_string(issue) + ".json",
+                   R"({"issue":{"subject":"Renamed","uploads":[{"token":"999.abc"}]}})", spec::kJsmithKey);
+        CHECK(r.status == 422);
+        CHECK(r.body == R"({"errors":["1 file(s) could not be saved."]})");
+        CHECK(c.scalar("SELECT COUNT(*) FROM issues WHERE id = ? AND subject = 'With a file'", {issue}) == 1);
+    }
+    SUBCASE("deleting the issue removes its file from disk") {
+        const std::string path = disk_path(c, first.id);
+        REQUIRE(fs::exists(path));
+        REQUIRE(c.send("DELETE", "/issues/" + std::to_string(issue) + ".json", "", spec::kAdminKey).status == 204);
+        CHECK(c.scalar("SELECT COUNT(*) FROM attachments WHERE id = ?", {first.id}) == 0);
+        CHECK_FALSE(fs::exists(path));
+    }
+}

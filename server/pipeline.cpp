@@ -136,7 +136,20 @@ http::Response App::handle(const http::Request& req) {
     std::string user_label = "-";
     http::Response res;
     try {
-        res = dispatch(req, user_label);
+        // MySQL/MariaDB roll back a deadlock victim's whole transaction; like any InnoDB client we run
+        // the request again (each action writes in one transaction) instead of answering 500.
+        for (int attempt = 1;; ++attempt) {
+            try {
+                res = dispatch(req, user_label);
+                break;
+            } catch (const db::Error& e) {
+                const std::string_view what = e.what();
+                const bool transient = what.find("Deadlock found when trying to get lock") != what.npos ||
+                                       what.find("Lock wait timeout exceeded") != what.npos;
+                if (!transient || attempt == 3) throw;
+                logx::warn(std::string("retrying ") + req.method + " " + req.path + " after a deadlock");
+            }
+        }
     } catch (const api::BadBody&) {
         res = http::Response{};
         res.status = 400;

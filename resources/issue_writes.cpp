@@ -1072,7 +1072,10 @@ Response create(Context& ctx) {
     return r;
 }
 
-Response update(Context& ctx) {
+// Another write saved the issue between our read and our lock, and the client sent no lock_version.
+struct ConcurrentUpdate {};
+
+Response update_once(Context& ctx) {
     const auto all_statuses = statuses(ctx);
     const Issue before = find_visible(ctx, ctx.route_param("id"));
     // authorize: edit_issues, edit_own_issues or add_issue_notes on the project
@@ -1106,7 +1109,8 @@ Response update(Context& ctx) {
     // the lock_version given, or the one read at the start of the request
     auto current = issue_writes_db::load(db, before.id);
     if (!current) throw app::HttpError{404};
-    if (current->lock_version != a.lock_version.value_or(before.lock_version)) throw app::ValidationError{{}};
+    if (!a.lock_version && current->lock_version != before.lock_version) throw ConcurrentUpdate{};
+    if (a.lock_version && current->lock_version != *a.lock_version) throw app::ValidationError{{}};
     const std::string now = db.now();
     const bool was_closed = all_statuses.count(before.status_id) && all_statuses.at(before.status_id).closed;
     if (!was_closed && all_statuses.at(i.status_id).closed) i.closed_on = now;
@@ -1138,6 +1142,18 @@ Response update(Context& ctx) {
     }
     tx.commit();
     return no_content();
+}
+
+// Redmine answers a race between two writes of one issue with StaleObjectError's 422 even when the
+// client never asked for optimistic locking (no lock_version): we redo such a write on fresh data.
+Response update(Context& ctx) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return update_once(ctx);
+        } catch (const ConcurrentUpdate&) {
+            if (attempt == 5) throw app::ValidationError{{}};
+        }
+    }
 }
 
 Response destroy(Context& ctx) {

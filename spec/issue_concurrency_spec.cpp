@@ -120,7 +120,9 @@ TEST_CASE("issue writes: two apps writing one issue and one tree concurrently lo
 
     INFO("unexpected answers: " << (odd.empty() ? "" : odd.front()));
     CHECK(unexpected == 0);
-    CHECK(noted + stale == 2 * kRounds);
+    // without a lock_version from the client, a write that raced another is redone, never refused
+    CHECK(stale == 0);
+    CHECK(noted == 2 * kRounds);
     CHECK(noted > 0);
     CHECK(moves > 0);
     // one journal per successful update, each with its note

@@ -69,7 +69,12 @@ workload() {  # SERVER SCALE BASE ISSUE
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Redmine-API-Key"] = "$KEY"
-wrk.body = '{"time_entry":{"project_id":1,"hours":1.5,"activity_id":9,"comments":"bench"}}'
+-- a random day, so that Redmine's 999 hours-per-day limit never refuses an entry
+request = function()
+  local body = string.format('{"time_entry":{"project_id":1,"hours":0.5,"activity_id":9,' ..
+    '"spent_on":"%04d-%02d-%02d","comments":"bench"}}', math.random(2000, 2025), math.random(1, 12), math.random(1, 28))
+  return wrk.format(nil, nil, nil, body)
+end
 LUA
   cat > "$OUT/put_issue.lua" <<LUA
 wrk.method = "PUT"

@@ -4,17 +4,11 @@
 #include <regex>
 
 #include "resources/attachment_store.h"
+#include "resources/text.h"
 
 namespace resources::attachment_rules {
 
 namespace {
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
-}
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

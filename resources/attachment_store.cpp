@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "server/password.h"
+#include "resources/text.h"
 
 namespace fs = std::filesystem;
 
@@ -132,13 +133,6 @@ bool plain_ascii(const std::string& s) {
     for (unsigned char c : s)
         if (!std::isalnum(c) && c != '_' && c != '.' && c != '-') return false;
     return true;
-}
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 // Ruby's String#succ on a string of digits: "261122162759" -> "261122162760".

@@ -15,6 +15,7 @@
 #include "resources/attachment_store.h"
 #include "resources/common.h"
 #include "resources/issue_writes.h"
+#include "resources/text.h"
 
 namespace resources {
 
@@ -53,23 +54,6 @@ AttachmentRow row_of(Context& ctx, const db::Row& r) {
     return a;
 }
 
-// A path segment as Rails' URL helpers escape it.
-std::string escape_segment(const std::string& s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) ||
-            std::string("-._~!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string::npos) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 // --- shared -------------------------------------------------------------------------------------
@@ -80,7 +64,7 @@ api::Node attachment_node(Context& ctx, const AttachmentRow& a) {
     n.set("content_type", a.content_type ? api::Node(*a.content_type) : api::Node());
     n.set("description", a.description ? api::Node(*a.description) : api::Node());
     n.set("content_url",
-          ctx.url_for("/attachments/download/" + std::to_string(a.id) + "/" + escape_segment(a.filename)));
+          ctx.url_for("/attachments/download/" + std::to_string(a.id) + "/" + url_segment(a.filename)));
     if (attachment_rules::thumbnailable(a.filename))
         n.set("thumbnail_url", ctx.url_for("/attachments/thumbnail/" + std::to_string(a.id)));
     if (a.author_name) n.set("author", ref(a.author_id.value_or(0), *a.author_name));

@@ -15,6 +15,7 @@
 #include "resources/custom_values.h"
 #include "resources/issues.h"
 #include "resources/time_entries.h"
+#include "resources/text.h"
 
 namespace resources::issue_writes {
 
@@ -563,13 +564,6 @@ Applied apply(Context& ctx, Issue& i, const Issue& before, bool is_new, const js
             }
     }
     return out;
-}
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 // Issue's validations in the order Rails runs them.

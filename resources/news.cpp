@@ -5,6 +5,7 @@
 
 #include "resources/attachments.h"
 #include "resources/common.h"
+#include "resources/text.h"
 
 namespace resources {
 
@@ -117,13 +118,6 @@ Response show(Context& ctx) {
         n.set("attachments", attachments_array(ctx, load_attachments(ctx, "News", {news.id})[news.id]));
     if (app::has_include(ctx.req, "comments")) n.set("comments", comments_node(ctx, news.id));
     return ctx.render({"news", std::move(n), {}});
-}
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 bool blank(const std::optional<std::string>& s) {

@@ -10,10 +10,9 @@
 
 #include "db/issues.h"
 #include "resources/common.h"
+#include "resources/text.h"
 
 namespace resources {
-
-std::string wiki_escape_segment(const std::string& s);
 
 namespace {
 
@@ -459,8 +458,8 @@ std::map<long long, Result> load(Context& ctx, const std::string& type, const st
                 r.i(0),
                 title,
                 "changeset",
-                url("/projects/" + wiki_escape_segment(r.s(8)) + "/repository/" +
-                    wiki_escape_segment(repo_param) + "/revisions/" + wiki_escape_segment(identifier)),
+                url("/projects/" + url_segment(r.s(8)) + "/repository/" +
+                    url_segment(repo_param) + "/revisions/" + url_segment(identifier)),
                 long_comments,
                 time_at(r, 4)};
         }
@@ -475,7 +474,7 @@ std::map<long long, Result> load(Context& ctx, const std::string& type, const st
                 r.i(0),
                 "Wiki: " + r.s(1),
                 "wiki-page",
-                url("/projects/" + wiki_escape_segment(r.s(4)) + "/wiki/" + wiki_escape_segment(r.s(1))),
+                url("/projects/" + url_segment(r.s(4)) + "/wiki/" + url_segment(r.s(1))),
                 str_at(r, 2),
                 time_at(r, 3)};
     } else if (type == "messages") {
@@ -498,7 +497,7 @@ std::map<long long, Result> load(Context& ctx, const std::string& type, const st
                           in + ")",
                       params))
             out[r.i(0)] = {r.i(0),       "Project: " + r.s(1),
-                           "project",    url("/projects/" + wiki_escape_segment(r.s(2))),
+                           "project",    url("/projects/" + url_segment(r.s(2))),
                            str_at(r, 3), time_at(r, 4)};
     }
     return out;

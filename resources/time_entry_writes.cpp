@@ -7,6 +7,7 @@
 #include <set>
 
 #include "resources/time_entries.h"
+#include "resources/text.h"
 
 namespace resources::time_entries {
 
@@ -295,13 +296,6 @@ Applied apply(Context& ctx, Entry& e, const Entry& before, const nlohmann::json&
         !(project_exists && ctx.perms().allowed_to("log_time_for_other_users", *e.project_id)))
         out.invalid_user = true;
     return out;
-}
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 // TimeEntry's validations, in the order Rails runs them.

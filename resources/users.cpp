@@ -115,12 +115,6 @@ api::Node memberships_node(Context& ctx, long long principal_id, bool only_visib
     return list;
 }
 
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n;
-}
-
 std::optional<bool> rails_bool(const std::optional<std::string>& v) {
     if (!v || v->empty()) return std::nullopt;
     std::string l = *v;

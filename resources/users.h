@@ -7,6 +7,7 @@
 
 #include "resources/common.h"
 #include "resources/custom_values.h"
+#include "resources/text.h"
 
 namespace resources {
 
@@ -37,8 +38,6 @@ bool principal_visible(Context& ctx, long long id, int status);
 // the projects the current user may see (a user's page), a group's page shows them all.
 api::Node memberships_node(Context& ctx, long long principal_id, bool only_visible);
 
-// Characters, not bytes, as Ruby's String#length.
-size_t utf8_length(const std::string& s);
 // ActiveModel's boolean cast: "" and nothing are nil; "0", "f", "false", "off" (any case) false; the rest
 // true.
 std::optional<bool> rails_bool(const std::optional<std::string>& v);

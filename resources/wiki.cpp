@@ -9,6 +9,7 @@
 
 #include "resources/attachments.h"
 #include "resources/common.h"
+#include "resources/text.h"
 
 namespace resources {
 
@@ -40,13 +41,6 @@ bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c
 
 bool blank(const std::optional<std::string>& s) {
     return !s || std::all_of(s->begin(), s->end(), [](char c) { return space(c); });
-}
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 // String#upcase of the first character (ASCII, Latin-1 and Cyrillic letters).
@@ -85,23 +79,6 @@ std::string wiki_titleize(const std::string& title) {
         ++i;
     }
     return upcase_first(out);
-}
-
-// A path segment as Rails escapes it in generated URLs.
-std::string wiki_escape_segment(const std::string& s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) ||
-            std::string("-._~!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string::npos) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
 }
 
 namespace {
@@ -171,7 +148,7 @@ Response redirect_to_page(Context& ctx, const Wiki& w, const Page& page) {
     auto p = ctx.db().one("SELECT identifier FROM projects WHERE id = ?", {project_id});
     if (!p || !ctx.perms().project_visible(project_id)) throw app::HttpError{404};
     const std::string url =
-        ctx.url_for("/projects/" + wiki_escape_segment(p->s(0)) + "/wiki/" + wiki_escape_segment(page.title));
+        ctx.url_for("/projects/" + url_segment(p->s(0)) + "/wiki/" + url_segment(page.title));
     std::string escaped;
     for (char c : url) {
         if (c == '&')
@@ -529,8 +506,8 @@ Response update(Context& ctx) {
     if (!new_page) return no_content();
     Response r = ctx.render({"wiki_page", page_node(ctx, page, content), {}}, 201);
     // render :location => project_wiki_page_path(...): a path, not a URL
-    r.header("Location", "/projects/" + wiki_escape_segment(w.project.identifier) + "/wiki/" +
-                             wiki_escape_segment(page.title));
+    r.header("Location", "/projects/" + url_segment(w.project.identifier) + "/wiki/" +
+                             url_segment(page.title));
     return r;
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/app.h"
+#include "server/paging.h"
 
 namespace resources {
 
@@ -82,6 +83,19 @@ std::optional<std::string> body_string(const nlohmann::json& object, const std::
     if (it->is_number_integer()) return std::to_string(it->get<long long>());
     if (it->is_number()) return it->dump();
     return it->dump();
+}
+
+std::optional<long long> cast_int(const nlohmann::json& v) {
+    if (v.is_null()) return std::nullopt;
+    if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
+    if (v.is_number_integer()) return v.get<long long>();
+    if (v.is_number()) return static_cast<long long>(v.get<double>());
+    if (v.is_string()) {
+        const auto s = v.get<std::string>();
+        if (s.find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
+        return app::ruby_to_i(s);
+    }
+    return std::nullopt;
 }
 
 }  // namespace resources

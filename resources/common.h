@@ -53,6 +53,9 @@ std::string user_name(Context& ctx, const std::string& firstname, const std::str
 // booleans as their text, null as nothing.
 std::optional<std::string> body_string(const nlohmann::json& object, const std::string& key);
 
+// ActiveModel's integer cast of a body value: null and blank text are nil, other text is String#to_i.
+std::optional<long long> cast_int(const nlohmann::json& v);
+
 }  // namespace resources
 
 namespace resources {

@@ -26,20 +26,6 @@ using issue_writes_db::Detail;
 using issue_writes_db::Issue;
 using nlohmann::json;
 
-// ActiveModel's integer cast: "" is nil, other text is String#to_i.
-std::optional<long long> cast_int(const json& v) {
-    if (v.is_null()) return std::nullopt;
-    if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
-    if (v.is_number_integer()) return v.get<long long>();
-    if (v.is_number()) return static_cast<long long>(v.get<double>());
-    if (v.is_string()) {
-        const auto s = v.get<std::string>();
-        if (s.find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
-        return app::ruby_to_i(s);
-    }
-    return std::nullopt;
-}
-
 std::string text_of(const json& v) {
     if (v.is_string()) return v.get<std::string>();
     if (v.is_null()) return "";

@@ -12,10 +12,11 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
+#include <unordered_map>
 
 namespace db {
 
@@ -169,6 +170,29 @@ std::string Row::s(size_t n) const { return os(n).value_or(""); }
 
 // --- Database ----------------------------------------------------------------------------------
 
+// An answer a connection keeps: rows, or the first column as ids (8 bytes each, for long lists).
+struct CachedAnswer {
+    Rows rows;
+    std::shared_ptr<const std::vector<long long>> ids;
+    size_t bytes = 0;
+};
+
+// What one SQLite connection keeps, valid at one database version. The budget bounds memory per
+// connection; past it everything kept is dropped (answers are cheap to read again, once).
+struct Database::SlotCache {
+    static constexpr size_t kBudget = 2 * 1024 * 1024;
+    sqlite_api::sqlite3_stmt* data_version = nullptr;  // PRAGMA data_version, prepared once
+    long long version = -1, changes = -1;
+    std::unordered_map<std::string, std::shared_ptr<const CachedAnswer>> answers;
+    size_t bytes = 0;
+
+    ~SlotCache() { sqlite_api::sqlite3_finalize(data_version); }
+    void clear() {
+        answers.clear();
+        bytes = 0;
+    }
+};
+
 std::pair<Backend, std::string> parse_url(const std::string& url) {
     if (url.rfind("sqlite:", 0) == 0) {
         std::string path = url.substr(7);
@@ -217,7 +241,10 @@ Database::Database(const Config& config) : size_(config.pool_size ? config.pool_
     backend_ = backend;
     connect_string_ = std::move(cs);
     pool_ = std::make_unique<soci::connection_pool>(size_);
-    for (size_t i = 0; i < size_; ++i) open_slot(i);
+    for (size_t i = 0; i < size_; ++i) {
+        caches_.push_back(std::make_unique<SlotCache>());
+        open_slot(i);
+    }
 }
 
 Database::~Database() = default;
@@ -321,6 +348,119 @@ Rows Conn::query(std::string_view sql, const std::vector<Value>& params) {
         }
         return rows;
     });
+}
+
+namespace {
+
+std::string cache_key(std::string_view sql, const std::vector<Value>& params) {
+    std::string key(sql);
+    for (const auto& v : params) {
+        key += '\0';
+        if (auto* i = std::get_if<long long>(&v))
+            key += "i" + std::to_string(*i);
+        else if (auto* d = std::get_if<double>(&v))
+            key += "d" + std::to_string(*d);
+        else if (auto* s = std::get_if<std::string>(&v))
+            key += "s" + *s;
+        else
+            key += "n";
+    }
+    return key;
+}
+
+size_t rows_bytes(const Rows& rows) {
+    size_t n = sizeof(Rows) + rows.capacity() * sizeof(Row);
+    for (const auto& r : rows) {
+        n += r.cols.capacity() * sizeof(Value);
+        for (const auto& v : r.cols)
+            if (auto* s = std::get_if<std::string>(&v)) n += s->capacity();
+    }
+    return n;
+}
+
+}  // namespace
+
+template <class Load>
+std::shared_ptr<const CachedAnswer> Conn::cached(std::string_view sql, const std::vector<Value>& params,
+                                                 Load&& load) {
+    if (db_.backend_ != Backend::Sqlite || in_tx_) return std::make_shared<const CachedAnswer>(load());
+    Database::SlotCache& cache = *db_.caches_[slot_];
+    auto* handle = static_cast<soci::sqlite3_session_backend*>(session().get_backend())->conn_;
+    // data_version runs in its own read transaction, so it is current when read; reading it before
+    // the answer means an answer is never kept under a version newer than the data it saw.
+    if (!cache.data_version && sqlite_api::sqlite3_prepare_v2(handle, "PRAGMA data_version", -1,
+                                                              &cache.data_version, nullptr) != SQLITE_OK)
+        throw Error(sqlite_api::sqlite3_errmsg(handle));
+    long long version = -1;
+    if (sqlite_api::sqlite3_step(cache.data_version) == SQLITE_ROW)
+        version = sqlite_api::sqlite3_column_int64(cache.data_version, 0);
+    sqlite_api::sqlite3_reset(cache.data_version);
+    const long long changes = sqlite_api::sqlite3_total_changes64(handle);
+    if (version < 0 || version != cache.version || changes != cache.changes) {
+        cache.clear();
+        cache.version = version;
+        cache.changes = changes;
+    }
+    std::string key = cache_key(sql, params);
+    if (auto it = cache.answers.find(key); it != cache.answers.end()) {
+        db_.statements_++;
+        db_.reused_++;
+        return it->second;
+    }
+    auto answer = std::make_shared<const CachedAnswer>(load());
+    const size_t bytes = answer->bytes + key.size();
+    if (version >= 0 && bytes <= Database::SlotCache::kBudget) {
+        if (cache.bytes + bytes > Database::SlotCache::kBudget) cache.clear();
+        cache.bytes += bytes;
+        cache.answers.emplace(std::move(key), answer);
+    }
+    return answer;
+}
+
+Rows Conn::query_cached(std::string_view sql, const std::vector<Value>& params) {
+    return cached(sql, params,
+                  [&] {
+                      CachedAnswer a;
+                      a.rows = query(sql, params);
+                      a.bytes = rows_bytes(a.rows);
+                      return a;
+                  })
+        ->rows;
+}
+
+long long Conn::scalar_cached(std::string_view sql, const std::vector<Value>& params) {
+    const Rows rows = query_cached(sql, params);
+    return !rows.empty() && !rows.front().cols.empty() ? rows.front().i(0) : 0;
+}
+
+std::shared_ptr<const std::vector<long long>> Conn::ids_cached(std::string_view sql,
+                                                               const std::vector<Value>& params) {
+    return cached(sql, params,
+                  [&] {
+                      // Read straight into the vector: a Row per id would take ten times the memory.
+                      const std::string q = to_soci_placeholders(sql);
+                      std::vector<long long> ids = run(q, [&] {
+                          std::vector<long long> out;
+                          long long id = 0;
+                          soci::indicator ind = soci::i_ok;
+                          Binder b;
+                          soci::details::prepare_temp_type pt = (session().prepare << q);
+                          pt, soci::into(id, ind);
+                          b.bind(pt, params);
+                          soci::statement st(pt);
+                          if (st.execute(true)) {
+                              do {
+                                  out.push_back(ind == soci::i_null ? 0 : id);
+                              } while (st.fetch());
+                          }
+                          return out;
+                      });
+                      CachedAnswer a;
+                      a.bytes = ids.capacity() * sizeof(long long);
+                      a.ids = std::make_shared<const std::vector<long long>>(std::move(ids));
+                      return a;
+                  })
+        ->ids;
 }
 
 std::optional<Row> Conn::one(std::string_view sql, const std::vector<Value>& params) {

@@ -50,6 +50,7 @@ struct Error : std::runtime_error {
 };
 
 class Database;
+struct CachedAnswer;
 
 // One leased connection; returned to the pool when destroyed.
 class Conn {
@@ -65,6 +66,16 @@ public:
     long long scalar(std::string_view sql, const std::vector<Value>& params = {});  // 0 when no row
     void exec(std::string_view sql, const std::vector<Value>& params = {});
     long long insert(std::string_view sql, const std::vector<Value>& params, const std::string& table);
+
+    // query(), scalar() and the first column as ids, answered on SQLite from this connection's memory
+    // while the database is unchanged: no commit by any connection or process since the answer was
+    // read (PRAGMA data_version) and no change through this connection (sqlite3_total_changes).
+    // Outside a transaction only. MySQL/MariaDB has no such cheap check: there they always run.
+    bool keeps_answers() const { return backend() == Backend::Sqlite; }
+    Rows query_cached(std::string_view sql, const std::vector<Value>& params = {});
+    long long scalar_cached(std::string_view sql, const std::vector<Value>& params = {});
+    std::shared_ptr<const std::vector<long long>> ids_cached(std::string_view sql,
+                                                             const std::vector<Value>& params = {});
     // Raw statement without parameters (DDL, pragmas); for trusted constant text only.
     void ddl(std::string_view sql);
 
@@ -87,6 +98,9 @@ private:
     auto run(std::string_view sql, F&& f);
     template <class F>
     auto run_once(F&& f);
+    template <class Load>
+    std::shared_ptr<const CachedAnswer> cached(std::string_view sql, const std::vector<Value>& params,
+                                               Load&& load);
     Database& db_;
     size_t slot_;
     bool in_tx_ = false;
@@ -121,15 +135,20 @@ public:
     size_t pool_size() const { return size_; }
     // Statements run so far through this pool (tests use it to prove lists do no query per row).
     long long statements() const { return statements_.load(); }
+    // Of those, the answers a connection had kept (query_cached and friends).
+    long long reused() const { return reused_.load(); }
 
 private:
     friend class Conn;
+    struct SlotCache;
     void open_slot(size_t slot);
     Backend backend_;
     std::string connect_string_;
     size_t size_;
     std::unique_ptr<soci::connection_pool> pool_;
+    std::vector<std::unique_ptr<SlotCache>> caches_;  // one per slot; destroyed before the pool
     std::atomic<long long> statements_{0};
+    std::atomic<long long> reused_{0};
 };
 
 // Splits a Config url into SOCI's backend name and connection string; throws Error on a bad url.

@@ -38,7 +38,7 @@ std::string placeholders(const std::vector<std::string>& values, std::vector<db:
 std::vector<long long> group_ids(app::Context& ctx) {
     std::vector<long long> out;
     if (ctx.user.anonymous) return out;
-    for (const auto& r : ctx.db().query(
+    for (const auto& r : ctx.db().query_cached(
              "SELECT group_id FROM groups_users WHERE user_id = ? ORDER BY group_id", {ctx.user.id}))
         out.push_back(r.i(0));
     return out;
@@ -168,7 +168,7 @@ Cond by_role_condition(app::Context& ctx, const std::string& permission, const s
 
 Cond visible_condition(app::Context& ctx, const std::string& table) {
     std::map<long long, std::string> settings;
-    for (const auto& r : ctx.db().query("SELECT id, settings FROM roles")) settings[r.i(0)] = r.s(1);
+    for (const auto& r : ctx.db().query_cached("SELECT id, settings FROM roles")) settings[r.i(0)] = r.s(1);
     std::vector<long long> principals;
     if (!ctx.user.anonymous) {
         principals.push_back(ctx.user.id);
@@ -309,7 +309,7 @@ std::vector<IssueRow> select_issues(app::Context& ctx, const Cond& where, const 
 long long count_issues(app::Context& ctx, const Cond& where) {
     Cond w = visible_condition(ctx);
     w.and_(where);
-    return ctx.db().scalar(
+    return ctx.db().scalar_cached(
         "SELECT COUNT(*) FROM issues INNER JOIN projects ON projects.id = issues.project_id "
         "LEFT OUTER JOIN issue_statuses ON issue_statuses.id = issues.status_id WHERE " +
             w.sql,

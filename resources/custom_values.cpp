@@ -34,9 +34,10 @@ std::string placeholders(size_t n) {
 
 std::vector<CustomFieldDef> custom_fields_of(db::Conn& c, const std::string& type) {
     std::vector<CustomFieldDef> out;
-    for (const auto& r : c.query(std::string("SELECT id, name, field_format, multiple, visible, is_for_all, ") +
-                                     kRuleColumns + " FROM custom_fields WHERE type = ? ORDER BY position, id",
-                                 {type})) {
+    for (const auto& r :
+         c.query_cached(std::string("SELECT id, name, field_format, multiple, visible, is_for_all, ") +
+                            kRuleColumns + " FROM custom_fields WHERE type = ? ORDER BY position, id",
+                        {type})) {
         CustomFieldDef f;
         f.id = r.i(0);
         f.name = r.s(1);

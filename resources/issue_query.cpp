@@ -220,7 +220,7 @@ void Builder::define_filters() {
     }
     std::vector<db::Row> assoc_fields;
     std::vector<CustomField> record_fields;
-    for (auto& r : ctx_.db().query(sql + " ORDER BY position, id", params)) {
+    for (auto& r : ctx_.db().query_cached(sql + " ORDER BY position, id", params)) {
         if (r.s(1) != "IssueCustomField") {
             if (r.b(6)) assoc_fields.push_back(std::move(r));
             continue;

@@ -32,11 +32,14 @@ public:
     IssueCustomFields(Context& ctx, const std::vector<IssueRow>& rows) : ctx_(ctx) {
         fields_ = custom_fields_of(ctx.db(), "IssueCustomField");
         if (fields_.empty() || rows.empty()) return;
-        for (const auto& r : ctx.db().query("SELECT custom_field_id, tracker_id FROM custom_fields_trackers"))
+        for (const auto& r :
+             ctx.db().query_cached("SELECT custom_field_id, tracker_id FROM custom_fields_trackers"))
             trackers_.insert({r.i(0), r.i(1)});
-        for (const auto& r : ctx.db().query("SELECT custom_field_id, project_id FROM custom_fields_projects"))
+        for (const auto& r :
+             ctx.db().query_cached("SELECT custom_field_id, project_id FROM custom_fields_projects"))
             projects_.insert({r.i(0), r.i(1)});
-        for (const auto& r : ctx.db().query("SELECT custom_field_id, role_id FROM custom_fields_roles"))
+        for (const auto& r :
+             ctx.db().query_cached("SELECT custom_field_id, role_id FROM custom_fields_roles"))
             roles_.insert({r.i(0), r.i(1)});
         values_ = load_custom_values(ctx.db(), "Issue", ids_of(rows));
     }

@@ -233,6 +233,53 @@ std::string reversed(const std::string& order) {
     return out;
 }
 
+// One page of entries in `order`, and how many there are in all.
+db::Rows page_rows(db::Conn& db, const std::string& where, std::vector<db::Value> params, std::string order,
+                   const app::Paging& paging, long long& total) {
+    const std::string narrow_from =
+        "FROM time_entries te" + joins_for(where + " " + order) + " WHERE " + where;
+    if (db.keeps_answers()) {
+        // Every visible id in order, kept while the data is unchanged: the count and any page, however
+        // deep, are slices of one sort. Paging through all entries then sorts once, not once a page.
+        const auto sorted = db.ids_cached("SELECT te.id " + narrow_from + " ORDER BY " + order, params);
+        total = static_cast<long long>(sorted->size());
+        const auto first = std::min<size_t>(static_cast<size_t>(paging.offset), sorted->size());
+        const auto last = std::min<size_t>(first + static_cast<size_t>(paging.limit), sorted->size());
+        if (first == last) return {};
+        std::vector<db::Value> page(sorted->begin() + static_cast<std::ptrdiff_t>(first),
+                                    sorted->begin() + static_cast<std::ptrdiff_t>(last));
+        db::Rows rows = db.query(std::string("SELECT ") + kEntryColumns + " FROM time_entries te" + kJoins +
+                                     " WHERE te.id IN " + in_list(page.size()),
+                                 page);
+        std::map<long long, size_t> position;
+        for (size_t i = first; i < last; ++i) position[(*sorted)[i]] = i;
+        std::sort(rows.begin(), rows.end(),
+                  [&](const db::Row& a, const db::Row& b) { return position[a.i(0)] < position[b.i(0)]; });
+        return rows;
+    }
+    total = db.scalar("SELECT COUNT(*) " + narrow_from, params);
+    // A page past the middle is taken from the end in the reverse order (the order ends with te.id, so it
+    // is total): the sort then keeps at most half the rows whatever the offset.
+    const bool from_end = paging.offset > total / 2 && paging.offset < total;
+    long long limit = paging.limit, offset = paging.offset;
+    if (from_end) {
+        limit = std::min<long long>(paging.limit, total - paging.offset);
+        offset = total - paging.offset - limit;
+        order = reversed(order);
+    }
+    params.emplace_back(limit);
+    params.emplace_back(offset);
+    // The page's ids first, sorted on narrow rows; then their columns (a deferred join).
+    db::Rows rows = db.query(std::string("SELECT ") + kEntryColumns + " FROM (SELECT te.id AS id " +
+                                 narrow_from + " ORDER BY " + order +
+                                 " LIMIT ? OFFSET ?) page JOIN time_entries te ON te.id = "
+                                 "page.id" +
+                                 kJoins + " ORDER BY " + order,
+                             params);
+    if (from_end) std::reverse(rows.begin(), rows.end());
+    return rows;
+}
+
 Response index(Context& ctx) {
     std::optional<ProjectRef> project;
     if (auto it = ctx.route.find("project_id"); it != ctx.route.end())
@@ -283,28 +330,9 @@ Response index(Context& ctx) {
         params.insert(params.end(), filters.params.begin(), filters.params.end());
     }
     auto& db = ctx.db();
-    const long long total =
-        db.scalar("SELECT COUNT(*) FROM time_entries te" + joins_for(where) + " WHERE " + where, params);
     const app::Paging paging = app::parse_paging(ctx.req);
-    // A page past the middle is taken from the end in the reverse order (the order ends with te.id, so it
-    // is total): the sort then keeps at most half the rows whatever the offset.
-    std::string order = order_clause(ctx);
-    const bool from_end = paging.offset > total / 2 && paging.offset < total;
-    long long limit = paging.limit, offset = paging.offset;
-    if (from_end) {
-        limit = std::min<long long>(paging.limit, total - paging.offset);
-        offset = total - paging.offset - limit;
-        order = reversed(order);
-    }
-    params.emplace_back(limit);
-    params.emplace_back(offset);
-    // The page's ids first, sorted on narrow rows; then their columns (a deferred join).
-    db::Rows rows = db.query(std::string("SELECT ") + kEntryColumns + " FROM (SELECT te.id AS id FROM time_entries te" +
-                                 joins_for(where + " " + order) + " WHERE " + where + " ORDER BY " + order +
-                                 " LIMIT ? OFFSET ?) page JOIN time_entries te ON te.id = page.id" + kJoins +
-                                 " ORDER BY " + order,
-                             params);
-    if (from_end) std::reverse(rows.begin(), rows.end());
+    long long total = 0;
+    db::Rows rows = page_rows(db, where, params, order_clause(ctx), paging, total);
     const EntryFields fields = load_entry_fields(ctx);
     std::vector<long long> ids;
     for (const auto& r : rows) ids.push_back(r.i(0));

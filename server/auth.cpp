@@ -34,12 +34,13 @@ std::optional<CurrentUser> find_by_api_key(db::Conn& c, const std::string& key) 
     if (key.empty()) return std::nullopt;
     for (char ch : key)
         if (!std::isalnum(static_cast<unsigned char>(ch))) return std::nullopt;
-    auto row = c.one(std::string("SELECT u.") + "id, u.login, u.firstname, u.lastname, u.admin, u.status, u.type "
-                     "FROM tokens t JOIN users u ON u.id = t.user_id "
-                     "WHERE t.action = 'api' AND t.value = ? AND u.type IN ('User', 'AnonymousUser') LIMIT 1",
-                     {key});
-    if (!row) return std::nullopt;
-    CurrentUser u = from_row(*row);
+    const db::Rows rows = c.query_cached(
+        "SELECT u.id, u.login, u.firstname, u.lastname, u.admin, u.status, u.type "
+        "FROM tokens t JOIN users u ON u.id = t.user_id "
+        "WHERE t.action = 'api' AND t.value = ? AND u.type IN ('User', 'AnonymousUser') LIMIT 1",
+        {key});
+    if (rows.empty()) return std::nullopt;
+    CurrentUser u = from_row(rows.front());
     if (u.status != kStatusActive || u.anonymous) return std::nullopt;
     return u;
 }

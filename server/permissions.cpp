@@ -122,9 +122,9 @@ bool ProjectInfo::allows(const std::string& permission) const {
 const std::map<long long, Role>& Permissions::roles() {
     if (!roles_) {
         roles_.emplace();
-        for (const auto& r : ctx_.db().query(
-                 "SELECT id, name, position, assignable, builtin, permissions, issues_visibility, "
-                 "users_visibility, time_entries_visibility, all_roles_managed FROM roles ORDER BY position, id")) {
+        for (const auto& r : ctx_.db().query_cached(
+                 "SELECT id, name, position, assignable, builtin, permissions, issues_visibility, users_visibility, "
+                 "time_entries_visibility, all_roles_managed FROM roles ORDER BY position, id")) {
             Role role;
             role.id = r.i(0);
             role.name = r.s(1);
@@ -152,9 +152,9 @@ const Role* Permissions::builtin_role() {
 void Permissions::load_projects() {
     if (projects_) return;
     projects_.emplace();
-    for (const auto& r : ctx_.db().query("SELECT id, status, is_public FROM projects"))
+    for (const auto& r : ctx_.db().query_cached("SELECT id, status, is_public FROM projects"))
         (*projects_)[r.i(0)] = ProjectInfo{r.i(0), static_cast<int>(r.i(1)), r.b(2), {}};
-    for (const auto& r : ctx_.db().query("SELECT project_id, name FROM enabled_modules"))
+    for (const auto& r : ctx_.db().query_cached("SELECT project_id, name FROM enabled_modules"))
         if (auto it = projects_->find(r.i(0)); it != projects_->end()) it->second.modules.insert(r.s(1));
 }
 
@@ -169,20 +169,22 @@ void Permissions::load_memberships() {
     memberships_loaded_ = true;
     auto& db = ctx_.db();
     if (!ctx_.user.anonymous) {
-        for (const auto& r : db.query("SELECT m.project_id, mr.role_id FROM members m "
-                                      "JOIN member_roles mr ON mr.member_id = m.id WHERE m.user_id = ? "
-                                      "ORDER BY m.project_id, mr.role_id",
-                                      {ctx_.user.id})) {
+        for (const auto& r :
+             db.query_cached("SELECT m.project_id, mr.role_id FROM members m "
+                             "JOIN member_roles mr ON mr.member_id = m.id WHERE m.user_id = ? "
+                             "ORDER BY m.project_id, mr.role_id",
+                             {ctx_.user.id})) {
             auto& ids = member_roles_[r.i(0)];
             if (std::find(ids.begin(), ids.end(), r.i(1)) == ids.end()) ids.push_back(r.i(1));
         }
     }
     // A project may override the built-in role with roles given to the Non member/Anonymous group.
     const std::string group_type = ctx_.user.anonymous ? "GroupAnonymous" : "GroupNonMember";
-    for (const auto& r : db.query("SELECT m.project_id, mr.role_id FROM members m "
-                                  "JOIN member_roles mr ON mr.member_id = m.id "
-                                  "JOIN users u ON u.id = m.user_id WHERE u.type = ? ORDER BY m.project_id, mr.role_id",
-                                  {group_type})) {
+    for (const auto& r : db.query_cached(
+             "SELECT m.project_id, mr.role_id FROM members m "
+             "JOIN member_roles mr ON mr.member_id = m.id "
+             "JOIN users u ON u.id = m.user_id WHERE u.type = ? ORDER BY m.project_id, mr.role_id",
+             {group_type})) {
         auto& ids = override_roles_[r.i(0)];
         if (std::find(ids.begin(), ids.end(), r.i(1)) == ids.end()) ids.push_back(r.i(1));
     }

@@ -10,9 +10,9 @@ struct Config {
     std::string address = "127.0.0.1";
     int port = 3000;
     size_t io_threads = 2;   // Pistache's I/O threads: they only parse and write
-    size_t workers = 8;      // handler threads: the database work runs here
+    size_t workers = 4;      // handler threads: the database work runs here
     std::string database = "sqlite:db/redmine.sqlite3";
-    size_t pool_size = 8;    // database connections; at least `workers` avoids waiting on the pool
+    size_t pool_size = 4;            // database connections; at least `workers` avoids waiting on the pool
     std::string log_level = "info";  // error, warn, info, debug
     size_t max_body_bytes = 10 * 1024 * 1024;
     int header_timeout_s = 10;

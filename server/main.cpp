@@ -1,4 +1,5 @@
 // The server binary: serve the API, or manage the database (see --help).
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -64,8 +65,17 @@ void raise_file_limit() {
     }
 }
 
+// glibc hands freed memory back to the kernel as soon as the top of a thread's heap is free; a request
+// frees all it took, so each one paid for madvise and page faults again (a fifth of a list's CPU time).
+// Keeping a few megabytes per heap costs little memory with a handful of threads.
+void keep_freed_memory() {
+    mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TOP_PAD, 4 * 1024 * 1024);
+}
+
 int serve(app::Config config) {
     raise_file_limit();
+    keep_freed_memory();
     // Signals are taken by sigwait below, not by whichever thread they land on.
     sigset_t set;
     sigemptyset(&set);

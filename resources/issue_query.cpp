@@ -1,6 +1,7 @@
 #include "resources/issue_query.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <regex>
@@ -107,6 +108,9 @@ private:
                      const std::vector<std::string>& v);
     const TimeZone& zone();
     std::chrono::sys_days today();
+    std::string language();
+    std::set<std::string> disabled_core_fields();
+    unsigned first_day_of_week();
     std::vector<std::string> user_fields(const std::string& table);
     std::vector<Cond> custom_field_order(const std::string& key);
     Cond custom_field_sql(const FilterDef& def, const std::string& op, std::vector<std::string> v);
@@ -137,6 +141,7 @@ private:
     };
     std::vector<CustomField> custom_fields_;  // the visible issue custom fields (query columns)
     std::shared_ptr<const TimeZone> zone_;    // loaded when a date filter needs it
+    std::set<std::string> disabled_;          // the core fields disabled on all the query's trackers
 };
 
 void Builder::define_filters() {
@@ -284,10 +289,69 @@ void Builder::define_filters() {
     add("parent_id", Type::Tree, "Parent task");
     add("child_id", Type::Tree, "Subtasks");
     add("issue_id", Type::Integer, "Issue");
+    // Tracker.disabled_core_fields(trackers): parent_issue_id names no filter, so parent_id stays. A saved
+    // query's filter on such a field still applies (Query#statement does not look at the available
+    // filters), unchecked; not those on dates, which Redmine compares as numbers there.
+    disabled_ = disabled_core_fields();
+    for (const auto& field : disabled_) {
+        if (field == "start_date" || field == "due_date") defs_.erase(field);
+        def_order_.erase(std::remove(def_order_.begin(), def_order_.end(), field), def_order_.end());
+    }
+}
+
+// Tracker.disabled_core_fields(trackers) for Query#trackers: the trackers of the project's tree (of
+// projects not archived, with issue tracking), or all, that are Tracker.visible: in a project where the
+// user may view issues of that tracker. The fields disabled on every one of them.
+std::set<std::string> Builder::disabled_core_fields() {
+    std::map<long long, long long> bits;  // tracker -> fields_bits
+    for (const auto& r : ctx_.db().query_cached("SELECT id, fields_bits FROM trackers"))
+        bits[r.i(0)] = r.null(1) ? 0 : r.i(1);
+    if (std::all_of(bits.begin(), bits.end(), [](const auto& b) { return b.second == 0; })) return {};
+    auto& perms = ctx_.perms();
+    const auto projects = perms.allowed_project_ids("view_issues");
+    if (projects.empty()) return {};
+    Cond c("SELECT pt.project_id, pt.tracker_id FROM projects_trackers pt WHERE pt.project_id IN (");
+    c.sql += placeholders(projects, c.params) + ")";
+    if (project_) {
+        // Project#rolled_up_trackers
+        c.sql +=
+            " AND pt.project_id IN (SELECT p.id FROM projects p INNER JOIN projects q ON q.id = ? INNER JOIN "
+            "enabled_modules em ON em.project_id = p.id AND em.name = 'issue_tracking' WHERE p.lft >= q.lft "
+            "AND p.rgt <= q.rgt AND p.status <> ?)";
+        c.params.emplace_back(project_->id);
+        c.params.emplace_back(static_cast<long long>(app::kProjectArchived));
+    }
+    std::map<long long, std::string> settings;
+    if (!ctx_.user.admin)
+        for (const auto& r : ctx_.db().query_cached("SELECT id, settings FROM roles"))
+            settings[r.i(0)] = r.null(1) ? "" : r.s(1);
+    std::set<long long> trackers;
+    for (const auto& r : ctx_.db().query(c.sql, c.params)) {
+        const long long tracker = r.i(1);
+        if (trackers.count(tracker) || !bits.count(tracker)) continue;
+        bool visible = ctx_.user.admin;
+        if (!visible)
+            if (const auto* p = perms.project(r.i(0)))
+                for (const auto* role : perms.roles_for_project(*p))
+                    if (role->has("view_issues") && (p->is_public || role->builtin == 0) &&
+                        issues_db::role_allows_tracker(settings[role->id], "view_issues", tracker))
+                        visible = true;
+        if (visible) trackers.insert(tracker);
+    }
+    if (trackers.empty()) return {};
+    // Tracker::CORE_FIELDS, in the order of their bits
+    static const std::vector<std::string> kCoreFields = {"assigned_to_id",  "category_id", "fixed_version_id",
+                                                         "parent_issue_id", "start_date",  "due_date",
+                                                         "estimated_hours", "done_ratio",  "description"};
+    std::set<std::string> out;
+    for (size_t i = 0; i < kCoreFields.size(); ++i)
+        if (std::all_of(trackers.begin(), trackers.end(), [&](long long t) { return bits[t] & (1LL << i); }))
+            out.insert(kCoreFields[i]);
+    return out;
 }
 
 void Builder::set_filter(const std::string& field, const std::string& op, std::vector<std::string> values) {
-    if (!defs_.count(field)) return;
+    if (!defs_.count(field) || disabled_.count(field)) return;
     for (auto& f : filters_)
         if (f.field == field) {
             f.op = op;
@@ -487,6 +551,58 @@ const TimeZone& Builder::zone() {
     return *zone_;
 }
 
+// ApplicationController#set_localization: the user's language (User#language), else the first of
+// Accept-Language's (unless forced to the default), else Setting.default_language, as I18n locales.
+std::string Builder::language() {
+    static const std::set<std::string> kLocales = {
+        "ar", "az",    "bg", "bs", "ca", "cs", "da", "de",    "el",    "en-gb", "en", "es-pa", "es",
+        "et", "eu",    "fa", "fi", "fr", "gl", "he", "hr",    "hu",    "id",    "it", "ja",    "ko",
+        "lt", "lv",    "mk", "mn", "nl", "no", "pl", "pt-br", "pt",    "ro",    "ru", "sk",    "sl",
+        "sq", "sr-yu", "sr", "sv", "th", "tr", "uk", "vi",    "zh-tw", "zh"};
+    auto find = [&](std::string l) -> std::optional<std::string> {
+        std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        if (kLocales.count(l)) return l;
+        return std::nullopt;
+    };
+    std::optional<std::string> lang;
+    if (!ctx_.user.anonymous) {
+        if (ctx_.setting_enabled("force_default_language_for_loggedin"))
+            lang = find(ctx_.setting("default_language"));
+        else if (auto r = ctx_.db().one("SELECT language FROM users WHERE id = ?", {ctx_.user.id}))
+            lang = find(r->null(0) ? "" : r->s(0));
+    }
+    const auto accept = ctx_.req.header("accept-language");
+    if (!lang && !ctx_.setting_enabled("force_default_language_for_anonymous") && accept) {
+        // parse_qvalues: the value of the highest q
+        static const std::regex kPart(R"(^([^\s,]+?)(?:;\s*q=(\d+(?:\.\d+)?))?$)");
+        static const std::regex kSep(R"(,\s*)");
+        std::string best;
+        double best_q = -1;
+        for (std::sregex_token_iterator it(accept->begin(), accept->end(), kSep, -1), end; it != end; ++it) {
+            const std::string part = *it;
+            std::smatch m;
+            if (!std::regex_match(part, m, kPart)) continue;
+            const double q = m[2].matched ? std::stod(m[2].str()) : 1.0;
+            if (q > best_q) best = m[1].str(), best_q = q;
+        }
+        if (!best.empty()) {
+            lang = find(best);
+            if (!lang) lang = find(best.substr(0, best.find('-')));
+        }
+    }
+    if (!lang) lang = find(ctx_.setting("default_language"));
+    return lang.value_or("en");
+}
+
+// general_first_day_of_week of the language (config/locales/*.yml), as Date#cwday
+unsigned Builder::first_day_of_week() {
+    static const std::map<std::string, unsigned> kDays = {
+        {"ar", 7}, {"bs", 7}, {"el", 7}, {"en", 7}, {"he", 7},    {"hr", 7}, {"id", 7}, {"ja", 7},
+        {"ko", 7}, {"mn", 7}, {"nl", 7}, {"sq", 7}, {"zh-tw", 7}, {"zh", 7}, {"fa", 6}, {"ro", 2}};
+    auto it = kDays.find(language());
+    return it == kDays.end() ? 1 : it->second;
+}
+
 // User#today
 std::chrono::sys_days Builder::today() {
     const long long now =
@@ -523,6 +639,7 @@ void Builder::validate() {
             else if (rel.count(f.op))
                 invalid = bad(kDigits, false);
         }
+        if (disabled_.count(f.field)) invalid = false;  // (no filter, no type: nothing to check)
         if (invalid) errors_.push_back(def.label + " is invalid");
         if (!((!f.values.empty() && !blank(f.values.front())) || kNoValue.count(f.op)))
             errors_.push_back(def.label + " cannot be blank");
@@ -715,9 +832,9 @@ Cond Builder::sql_for_field(const std::string& field, Type type, const std::stri
     if (op == "t") return relative(column, 0, 0, custom);
     if (op == "ld") return relative(column, -1, -1, custom);
     if (op == "nd") return relative(column, 1, 1, custom);
-    // weeks start on Monday (general_first_day_of_week "1" in en.yml)
+    // the days since the week began (general_first_day_of_week of the request's language)
     const auto t = today();
-    const long long days_ago = (std::chrono::weekday{t}.iso_encoding() - 1);
+    const long long days_ago = (std::chrono::weekday{t}.iso_encoding() + 7 - first_day_of_week()) % 7;
     if (op == "w") return relative(column, -days_ago, -days_ago + 6, custom);
     if (op == "lw") return relative(column, -days_ago - 7, -days_ago - 1, custom);
     if (op == "l2w") return relative(column, -days_ago - 14, -days_ago - 1, custom);
@@ -1352,9 +1469,15 @@ Cond Builder::order() {
     auto& perms = ctx_.perms();
     if (perms.allowed_globally("set_issues_private") || perms.allowed_globally("set_own_issues_private"))
         columns["is_private"] = {"issues.is_private"};
+    // IssueQuery#available_columns drops the columns of disabled core fields ("parent_issue" is none)
+    for (auto field : disabled_) {
+        if (field.ends_with("_id")) field.resize(field.size() - 3);
+        columns.erase(field);
+    }
     // columns whose SQL carries parameters (visibility conditions), one or more ORDER BY expressions
     auto computed = [&](const std::string& key) -> std::optional<std::vector<Cond>> {
         if (key == "total_estimated_hours") {
+            if (disabled_.count("estimated_hours")) return std::vector<Cond>{};
             Cond v = issues_db::visible_condition(ctx_, "subtasks");
             return std::vector<Cond>{
                 Cond("COALESCE((SELECT SUM(estimated_hours) FROM issues subtasks WHERE " + v.sql +

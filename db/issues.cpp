@@ -316,6 +316,47 @@ long long count_issues(app::Context& ctx, const Cond& where) {
         w.params);
 }
 
+IssuePage page_issues(app::Context& ctx, const Cond& where, const Cond& order, long long limit, long long offset) {
+    // At most this many ids are kept sorted (8 bytes each), within a connection's budget for kept answers.
+    constexpr long long kKeptIds = 200000;
+    IssuePage page;
+    page.total = count_issues(ctx, where);
+    auto& db = ctx.db();
+    // The default order walks the primary key and stops after the page: nothing to keep.
+    const bool id_order = order.sql.empty() || order.sql == "issues.id DESC";
+    if (id_order || !db.keeps_answers() || page.total > kKeptIds || offset >= page.total) {
+        page.rows = select_issues(ctx, where, order, limit, offset);
+        return page;
+    }
+    // Any other order sorts every matching issue. Their ids in order are kept while the data is unchanged,
+    // so a sorted list sorts once, not once per request (sync clients poll sort=updated_on:desc).
+    Cond w = visible_condition(ctx);
+    w.and_(where);
+    std::string sql = std::string("SELECT issues.id ") + kFrom + "WHERE " + w.sql;
+    auto params = w.params;
+    if (!order.sql.empty()) {
+        sql += " ORDER BY " + order.sql;
+        params.insert(params.end(), order.params.begin(), order.params.end());
+    }
+    const auto sorted = db.ids_cached(sql, params);
+    page.total = static_cast<long long>(sorted->size());
+    const auto first = std::min<size_t>(static_cast<size_t>(offset), sorted->size());
+    const auto last = std::min<size_t>(first + static_cast<size_t>(limit), sorted->size());
+    if (first == last) return page;
+    std::vector<db::Value> ids(sorted->begin() + static_cast<std::ptrdiff_t>(first),
+                               sorted->begin() + static_cast<std::ptrdiff_t>(last));
+    std::string in = "(";
+    for (size_t i = 0; i < ids.size(); ++i) in += i ? ", ?" : "?";
+    std::map<long long, IssueRow> by_id;
+    for (const auto& r : db.query(std::string(kSelect) + kFrom + "WHERE issues.id IN " + in + ")", ids)) {
+        IssueRow row = read_row(r);
+        by_id.emplace(row.id, std::move(row));
+    }
+    for (size_t i = first; i < last; ++i)
+        if (auto it = by_id.find((*sorted)[i]); it != by_id.end()) page.rows.push_back(std::move(it->second));
+    return page;
+}
+
 std::optional<IssueRow> find_issue(app::Context& ctx, long long id) {
     auto r = ctx.db().one(std::string(kSelect) + kFrom + "WHERE issues.id = ?", {id});
     if (!r) return std::nullopt;

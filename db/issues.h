@@ -80,6 +80,12 @@ enum RawCol : size_t {
 std::vector<IssueRow> select_issues(app::Context& ctx, const Cond& where, const Cond& order,
                                     std::optional<long long> limit = std::nullopt, long long offset = 0);
 long long count_issues(app::Context& ctx, const Cond& where);
+struct IssuePage {
+    long long total = 0;
+    std::vector<IssueRow> rows;
+};
+// A page of select_issues and count_issues: the list endpoints' one call.
+IssuePage page_issues(app::Context& ctx, const Cond& where, const Cond& order, long long limit, long long offset);
 // One issue by id, whether visible or not (the caller checks visibility with is_visible).
 std::optional<IssueRow> find_issue(app::Context& ctx, long long id);
 bool is_visible(app::Context& ctx, long long issue_id);

@@ -19,9 +19,8 @@ Response list(Context& ctx, const std::optional<std::string>& project_param) {
     }
     const app::Paging paging = app::parse_paging(ctx.req);
     const IssueQuerySql q = build_issue_query(ctx, project ? &*project : nullptr);
-    const long long total = issues_db::count_issues(ctx, q.where);
-    const auto rows = issues_db::select_issues(ctx, q.where, q.order, paging.limit, paging.offset);
-    return ctx.render(app::list_document(ctx.req, "issues", issue_list_items(ctx, rows), total, paging));
+    const auto page = issues_db::page_issues(ctx, q.where, q.order, paging.limit, paging.offset);
+    return ctx.render(app::list_document(ctx.req, "issues", issue_list_items(ctx, page.rows), page.total, paging));
 }
 
 Response index(Context& ctx) { return list(ctx, ctx.req.param("project_id")); }

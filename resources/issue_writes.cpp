@@ -4,10 +4,13 @@
 #include "resources/issue_writes.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "db/issues.h"
 #include "db/nested_set.h"
@@ -1125,13 +1128,17 @@ Response update_once(Context& ctx) {
 }
 
 // Redmine answers a race between two writes of one issue with StaleObjectError's 422 even when the
-// client never asked for optimistic locking (no lock_version): we redo such a write on fresh data.
+// client never asked for optimistic locking (no lock_version): we redo such a write on fresh data,
+// after a short random pause so that two writers of one issue (or tree) fall out of step.
 Response update(Context& ctx) {
+    constexpr int kAttempts = 10;
+    thread_local std::minstd_rand jitter{std::random_device{}()};
     for (int attempt = 1;; ++attempt) {
         try {
             return update_once(ctx);
         } catch (const ConcurrentUpdate&) {
-            if (attempt == 5) throw app::ValidationError{{}};
+            if (attempt == kAttempts) throw app::ValidationError{{}};
+            std::this_thread::sleep_for(std::chrono::microseconds(500 + jitter() % (1000u * attempt)));
         }
     }
 }

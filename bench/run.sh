@@ -102,7 +102,11 @@ conn = http.client.HTTPConnection(host, int(port), timeout=30)
 start, offset, total = time.time(), 0, None
 while total is None or offset < min(total, 53000):
     conn.request("GET", "/time_entries.json?limit=100&offset=%d&key=%s" % (offset, sys.argv[2]))
-    body = json.loads(conn.getresponse().read())
+    response = conn.getresponse()
+    data = response.read()
+    if response.status != 200:
+        sys.exit("page at offset %d answered %d" % (offset, response.status))
+    body = json.loads(data)
     total = body["total_count"]
     offset += 100
 print("%.2f %d" % (time.time() - start, min(total, 53000)))

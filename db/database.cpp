@@ -180,7 +180,7 @@ struct CachedAnswer {
 // What one SQLite connection keeps, valid at one database version. The budget bounds memory per
 // connection; past it everything kept is dropped (answers are cheap to read again, once).
 struct Database::SlotCache {
-    static constexpr size_t kBudget = 2 * 1024 * 1024;
+    static constexpr size_t kBudget = 12 * 1024 * 1024;
     sqlite_api::sqlite3_stmt* data_version = nullptr;  // PRAGMA data_version, prepared once
     long long version = -1, changes = -1;
     std::unordered_map<std::string, std::shared_ptr<const CachedAnswer>> answers;

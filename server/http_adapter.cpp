@@ -89,6 +89,14 @@ struct Shared {
     std::atomic<bool> draining{false};
 };
 
+bool connected(const Http::ResponseWriter& writer) {
+    try {
+        return writer.peer() != nullptr;
+    } catch (const std::exception&) {  // Pistache throws when the peer is gone
+        return false;
+    }
+}
+
 void send(Http::ResponseWriter& writer, const http::Response& res, bool keep_alive) {
     auto& headers = writer.headers();
     if (!res.content_type.empty()) headers.add(std::make_shared<NamedHeader>("Content-Type", res.content_type));
@@ -148,6 +156,12 @@ public:
         auto shared = shared_;
         shared->in_flight++;
         bool queued = shared->pool->post([shared, out, request, keep_alive] {
+            // A client that gave up while its request waited in the queue (it closed the connection, as
+            // clients do on their timeout) gets no work done: under overload the queue drains at once.
+            if (!connected(*out)) {
+                shared->in_flight--;
+                return;
+            }
             http::Response res = shared->app->handle(*request);
             if (request->method == "HEAD") res.body.clear();
             try {

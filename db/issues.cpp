@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/id_page.h"
 #include "server/permissions.h"
 
 namespace issues_db {
@@ -340,20 +341,11 @@ IssuePage page_issues(app::Context& ctx, const Cond& where, const Cond& order, l
     }
     const auto sorted = db.ids_cached(sql, params);
     page.total = static_cast<long long>(sorted->size());
-    const auto first = std::min<size_t>(static_cast<size_t>(offset), sorted->size());
-    const auto last = std::min<size_t>(first + static_cast<size_t>(limit), sorted->size());
-    if (first == last) return page;
-    std::vector<db::Value> ids(sorted->begin() + static_cast<std::ptrdiff_t>(first),
-                               sorted->begin() + static_cast<std::ptrdiff_t>(last));
-    std::string in = "(";
-    for (size_t i = 0; i < ids.size(); ++i) in += i ? ", ?" : "?";
-    std::map<long long, IssueRow> by_id;
-    for (const auto& r : db.query(std::string(kSelect) + kFrom + "WHERE issues.id IN " + in + ")", ids)) {
-        IssueRow row = read_row(r);
-        by_id.emplace(row.id, std::move(row));
-    }
-    for (size_t i = first; i < last; ++i)
-        if (auto it = by_id.find((*sorted)[i]); it != by_id.end()) page.rows.push_back(std::move(it->second));
+    const db::IdPage ids = db::id_page(*sorted, offset, limit);
+    if (ids.ids.empty()) return page;
+    for (const auto& r : db.query(std::string(kSelect) + kFrom + "WHERE issues.id IN " + ids.in(), ids.ids))
+        page.rows.push_back(read_row(r));
+    page.rows = ids.ordered(std::move(page.rows), [](const IssueRow& i) { return i.id; });
     return page;
 }
 

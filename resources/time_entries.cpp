@@ -8,6 +8,8 @@
 #include <cmath>
 #include <regex>
 
+#include "db/id_page.h"
+
 namespace resources::time_entries {
 
 // ---- hours and dates ----
@@ -243,19 +245,12 @@ db::Rows page_rows(db::Conn& db, const std::string& where, std::vector<db::Value
         // deep, are slices of one sort. Paging through all entries then sorts once, not once a page.
         const auto sorted = db.ids_cached("SELECT te.id " + narrow_from + " ORDER BY " + order, params);
         total = static_cast<long long>(sorted->size());
-        const auto first = std::min<size_t>(static_cast<size_t>(paging.offset), sorted->size());
-        const auto last = std::min<size_t>(first + static_cast<size_t>(paging.limit), sorted->size());
-        if (first == last) return {};
-        std::vector<db::Value> page(sorted->begin() + static_cast<std::ptrdiff_t>(first),
-                                    sorted->begin() + static_cast<std::ptrdiff_t>(last));
-        db::Rows rows = db.query(std::string("SELECT ") + kEntryColumns + " FROM time_entries te" + kJoins +
-                                     " WHERE te.id IN " + in_list(page.size()),
-                                 page);
-        std::map<long long, size_t> position;
-        for (size_t i = first; i < last; ++i) position[(*sorted)[i]] = i;
-        std::sort(rows.begin(), rows.end(),
-                  [&](const db::Row& a, const db::Row& b) { return position[a.i(0)] < position[b.i(0)]; });
-        return rows;
+        const db::IdPage page = db::id_page(*sorted, paging.offset, paging.limit);
+        if (page.ids.empty()) return {};
+        return page.ordered(db.query(std::string("SELECT ") + kEntryColumns + " FROM time_entries te" + kJoins +
+                                         " WHERE te.id IN " + page.in(),
+                                     page.ids),
+                            [](const db::Row& r) { return r.i(0); });
     }
     total = db.scalar("SELECT COUNT(*) " + narrow_from, params);
     // A page past the middle is taken from the end in the reverse order (the order ends with te.id, so it

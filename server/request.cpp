@@ -49,8 +49,8 @@ void parse_target(Request& r) {
 }
 
 std::optional<std::string> Request::param(std::string_view name) const {
-    for (const auto& [k, v] : query)
-        if (k == name) return v;
+    for (auto it = query.rbegin(); it != query.rend(); ++it)
+        if (it->first == name) return it->second;
     return std::nullopt;
 }
 

@@ -20,7 +20,7 @@ struct Request {
     std::string body;
     std::string remote;  // the peer's address
 
-    // The first value of a query parameter.
+    // The value of a query parameter; the last one when it is repeated, as Rack reads `a=1&a=2`.
     std::optional<std::string> param(std::string_view name) const;
     std::vector<std::string> params(std::string_view name) const;
     std::optional<std::string> header(const std::string& lower_name) const;

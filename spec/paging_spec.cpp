@@ -28,6 +28,20 @@ TEST_CASE("limit defaults to 25, caps at 100 and falls back on bad values") {
     CHECK(paging("limit=99999999999999999999999").limit == 100);
 }
 
+TEST_CASE("a repeated parameter counts with its last value, as Rack reads a query") {
+    CHECK(paging("limit=5&limit=100").limit == 100);
+    CHECK(paging("limit=100&offset=2&limit=5").limit == 5);
+    Client c;
+    auto r = c.get("/issues.json?limit=1&status_id=closed&status_id=*&limit=3");
+    REQUIRE(r.status == 200);
+    const auto body = json(r);
+    CHECK(body["limit"] == 3);
+    CHECK(body["issues"].size() == 3);
+    // status_id=* (every status), not closed
+    CHECK(body["total_count"] == json(c.get("/issues.json?status_id=*&limit=1"))["total_count"]);
+    CHECK(body["total_count"] != json(c.get("/issues.json?status_id=closed&limit=1"))["total_count"]);
+}
+
 TEST_CASE("offset falls back to 0; page becomes an offset only without offset") {
     CHECK(paging("offset=3").offset == 3);
     CHECK(paging("offset=-5").offset == 0);

@@ -56,7 +56,9 @@ cp "$REFERENCE/seeded-redmine.sqlite3" "$WORK/golden.sqlite3"
 tar xzf "$REFERENCE/seeded-files.tar.gz" -C "$WORK"
 GOLDEN_PORT=$((MYSQL_PORT + 1))
 # The captures were taken from Redmine at http://127.0.0.1:3000: that is our public base URL here.
-REDMINE_LOG_LEVEL=warn REDMINE_BASE_URL=http://127.0.0.1:3000 \
+# They were taken on 2026-11-22, and an issue created without a start date starts today: the server
+# runs with its clock started on that day (libfaketime), so the replay passes on any day.
+REDMINE_LOG_LEVEL=warn REDMINE_BASE_URL=http://127.0.0.1:3000 TZ=UTC faketime -f '@2026-11-22 18:00:00' \
   build/redmine-server --database "sqlite:$WORK/golden.sqlite3" --port "$GOLDEN_PORT" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$GOLDEN_PORT/health" >/dev/null && break; sleep 0.1; done

@@ -240,9 +240,12 @@ db::Rows page_rows(db::Conn& db, const std::string& where, std::vector<db::Value
                    const app::Paging& paging, long long& total) {
     const std::string narrow_from =
         "FROM time_entries te" + joins_for(where + " " + order) + " WHERE " + where;
-    if (db.keeps_answers()) {
-        // Every visible id in order, kept while the data is unchanged: the count and any page, however
-        // deep, are slices of one sort. Paging through all entries then sorts once, not once a page.
+    // At most this many ids are kept sorted (8 bytes each), within a connection's budget for kept answers.
+    constexpr long long kKeptIds = 1000000;
+    total = db.keeps_answers() ? db.scalar_cached("SELECT COUNT(*) " + narrow_from, params) : 0;
+    if (db.keeps_answers() && total <= kKeptIds) {
+        // Every visible id in order, kept while the data is unchanged: any page, however deep, is a slice
+        // of one sort. Paging through all entries then sorts once, not once a page.
         const auto sorted = db.ids_cached("SELECT te.id " + narrow_from + " ORDER BY " + order, params);
         total = static_cast<long long>(sorted->size());
         const db::IdPage page = db::id_page(*sorted, paging.offset, paging.limit);
@@ -252,7 +255,7 @@ db::Rows page_rows(db::Conn& db, const std::string& where, std::vector<db::Value
                                      page.ids),
                             [](const db::Row& r) { return r.i(0); });
     }
-    total = db.scalar("SELECT COUNT(*) " + narrow_from, params);
+    if (!db.keeps_answers()) total = db.scalar("SELECT COUNT(*) " + narrow_from, params);
     // A page past the middle is taken from the end in the reverse order (the order ends with te.id, so it
     // is total): the sort then keeps at most half the rows whatever the offset.
     const bool from_end = paging.offset > total / 2 && paging.offset < total;

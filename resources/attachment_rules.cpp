@@ -103,22 +103,6 @@ std::string transliterate(const std::string& s) {
     return out;
 }
 
-// ActionDispatch::Http::ContentDisposition#percent_escape
-std::string percent_escape(const std::string& s, const std::string& keep) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || keep.find(static_cast<char>(c)) != std::string::npos) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 bool is_pdf(const std::string& filename) {
     auto type = attachment_store::mime_type_of(filename);
     return type && *type == "application/pdf";
@@ -175,6 +159,7 @@ std::string download_content_type(const std::string& filename, const std::option
 std::string content_disposition(const std::string& filename, const std::string& user_agent) {
     static const std::regex ie("MSIE|Trident|Edge");
     // ApplicationController#filename_for_content_disposition: ERB::Util.url_encode for IE and Edge
+    // (ActionDispatch::Http::ContentDisposition#percent_escape)
     const std::string name = std::regex_search(user_agent, ie) ? percent_escape(filename, "_-.~") : filename;
     return std::string(is_pdf(filename) ? "inline" : "attachment") + "; filename=\"" +
            percent_escape(transliterate(name), " !#$+.^_`|~-") + "\"; filename*=UTF-8''" +

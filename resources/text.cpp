@@ -11,12 +11,11 @@ size_t utf8_length(const std::string& s) {
     return n;
 }
 
-std::string url_segment(const std::string& s) {
+std::string percent_escape(const std::string& s, const std::string& keep) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : s) {
-        if (std::isalnum(c) ||
-            std::string("-._~!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string::npos) {
+        if (std::isalnum(c) || keep.find(static_cast<char>(c)) != std::string::npos) {
             out += static_cast<char>(c);
         } else {
             out += '%';
@@ -26,5 +25,7 @@ std::string url_segment(const std::string& s) {
     }
     return out;
 }
+
+std::string url_segment(const std::string& s) { return percent_escape(s, "-._~!$&'()*+,;=:@"); }
 
 }  // namespace resources

@@ -285,60 +285,44 @@ IssueRow read_row(const db::Row& r) {
     return i;
 }
 
-}  // namespace
-
-std::vector<IssueRow> select_issues(app::Context& ctx, const Cond& where, const Cond& order,
-                                    std::optional<long long> limit, long long offset) {
-    Cond w = visible_condition(ctx);
-    w.and_(where);
-    std::string sql = std::string(kSelect) + kFrom + "WHERE " + w.sql;
-    auto params = w.params;
+// "SELECT `columns` FROM ..." the issues matching `w`, in `order`; `params` receives both's parameters.
+std::string matching(const char* columns, const Cond& w, const Cond& order, std::vector<db::Value>& params) {
+    std::string sql = std::string(columns) + kFrom + "WHERE " + w.sql;
+    params = w.params;
     if (!order.sql.empty()) {
         sql += " ORDER BY " + order.sql;
         params.insert(params.end(), order.params.begin(), order.params.end());
     }
-    if (limit) {
-        sql += " LIMIT ? OFFSET ?";
-        params.emplace_back(*limit);
-        params.emplace_back(offset);
-    }
-    std::vector<IssueRow> out;
-    for (const auto& r : ctx.db().query(sql, params)) out.push_back(read_row(r));
-    return out;
+    return sql;
 }
 
-long long count_issues(app::Context& ctx, const Cond& where) {
-    Cond w = visible_condition(ctx);
-    w.and_(where);
-    return ctx.db().scalar_cached(
-        "SELECT COUNT(*) FROM issues INNER JOIN projects ON projects.id = issues.project_id "
-        "LEFT OUTER JOIN issue_statuses ON issue_statuses.id = issues.status_id WHERE " +
-            w.sql,
-        w.params);
-}
+}  // namespace
 
 IssuePage page_issues(app::Context& ctx, const Cond& where, const Cond& order, long long limit, long long offset) {
     // At most this many ids are kept sorted (8 bytes each), within a connection's budget for kept answers.
     constexpr long long kKeptIds = 1000000;
-    IssuePage page;
-    page.total = count_issues(ctx, where);
+    Cond w = visible_condition(ctx);
+    w.and_(where);
     auto& db = ctx.db();
+    IssuePage page;
+    page.total = db.scalar_cached(
+        "SELECT COUNT(*) FROM issues INNER JOIN projects ON projects.id = issues.project_id "
+        "LEFT OUTER JOIN issue_statuses ON issue_statuses.id = issues.status_id WHERE " +
+            w.sql,
+        w.params);
+    std::vector<db::Value> params;
     if (!db.keeps_answers() || page.total > kKeptIds || offset >= page.total) {
-        page.rows = select_issues(ctx, where, order, limit, offset);
+        std::string sql = matching(kSelect, w, order, params) + " LIMIT ? OFFSET ?";
+        params.emplace_back(limit);
+        params.emplace_back(offset);
+        for (const auto& r : db.query(sql, params)) page.rows.push_back(read_row(r));
         return page;
     }
     // The matching ids in order, kept while the data is unchanged: a sorted list sorts once, not once per
     // request (sync clients poll sort=updated_on:desc), a deep page costs what the first does, and no
     // page depends on SQLite's plan, which without statistics (Rails runs no ANALYZE) reads all the
     // open issues through the status index and sorts them even for the default id order.
-    Cond w = visible_condition(ctx);
-    w.and_(where);
-    std::string sql = std::string("SELECT issues.id ") + kFrom + "WHERE " + w.sql;
-    auto params = w.params;
-    if (!order.sql.empty()) {
-        sql += " ORDER BY " + order.sql;
-        params.insert(params.end(), order.params.begin(), order.params.end());
-    }
+    const std::string sql = matching("SELECT issues.id ", w, order, params);
     const auto sorted = db.ids_cached(sql, params);
     page.total = static_cast<long long>(sorted->size());
     const db::IdPage ids = db::id_page(*sorted, offset, limit);

@@ -75,16 +75,12 @@ enum RawCol : size_t {
     kClosedOn
 };
 
-// The visible issues matching `where`, in `order` (SQL made from a whitelist of sortable columns, with
-// its own parameters), a page of them when limit is given.
-std::vector<IssueRow> select_issues(app::Context& ctx, const Cond& where, const Cond& order,
-                                    std::optional<long long> limit = std::nullopt, long long offset = 0);
-long long count_issues(app::Context& ctx, const Cond& where);
 struct IssuePage {
     long long total = 0;
     std::vector<IssueRow> rows;
 };
-// A page of select_issues and count_issues: the list endpoints' one call.
+// A page of the visible issues matching `where`, in `order` (SQL made from a whitelist of sortable
+// columns, with its own parameters), and how many match in all: the list endpoints' one call.
 IssuePage page_issues(app::Context& ctx, const Cond& where, const Cond& order, long long limit, long long offset);
 // One issue by id, whether visible or not (the caller checks visibility with is_visible).
 std::optional<IssueRow> find_issue(app::Context& ctx, long long id);

@@ -44,6 +44,10 @@ const std::pair<const char*, const char*> kKeys[] = {
     {"database", "REDMINE_DATABASE"},     {"pool_size", "REDMINE_POOL_SIZE"},
     {"log_level", "REDMINE_LOG_LEVEL"},   {"max_body_bytes", "REDMINE_MAX_BODY_BYTES"},
     {"header_timeout_s", "REDMINE_HEADER_TIMEOUT_S"}, {"body_timeout_s", "REDMINE_BODY_TIMEOUT_S"},
+    {"max_request_line_bytes", "REDMINE_MAX_REQUEST_LINE_BYTES"},
+    {"max_header_bytes", "REDMINE_MAX_HEADER_BYTES"}, {"max_headers", "REDMINE_MAX_HEADERS"},
+    {"keepalive_timeout_s", "REDMINE_KEEPALIVE_TIMEOUT_S"}, {"max_connections", "REDMINE_MAX_CONNECTIONS"},
+    {"shutdown_grace_s", "REDMINE_SHUTDOWN_GRACE_S"},
     {"trusted_proxies", "REDMINE_TRUSTED_PROXIES"},   {"base_url", "REDMINE_BASE_URL"},
     {"files_dir", "REDMINE_FILES_DIR"},
 };
@@ -64,6 +68,12 @@ void apply_setting(Config& c, const std::string& key, const std::string& value) 
     } else if (key == "max_body_bytes") c.max_body_bytes = number(key, value, 1024, 1L << 31);
     else if (key == "header_timeout_s") c.header_timeout_s = static_cast<int>(number(key, value, 1, 3600));
     else if (key == "body_timeout_s") c.body_timeout_s = static_cast<int>(number(key, value, 1, 3600));
+    else if (key == "max_request_line_bytes") c.max_request_line_bytes = number(key, value, 256, 1L << 20);
+    else if (key == "max_header_bytes") c.max_header_bytes = number(key, value, 1024, 1L << 24);
+    else if (key == "max_headers") c.max_headers = number(key, value, 8, 10000);
+    else if (key == "keepalive_timeout_s") c.keepalive_timeout_s = static_cast<int>(number(key, value, 1, 3600));
+    else if (key == "max_connections") c.max_connections = number(key, value, 16, 1000000);
+    else if (key == "shutdown_grace_s") c.shutdown_grace_s = static_cast<int>(number(key, value, 0, 3600));
     else if (key == "trusted_proxies") c.trusted_proxies = split_list(value);
     else if (key == "base_url") {
         c.base_url = value;

@@ -14,9 +14,15 @@ struct Config {
     std::string database = "sqlite:db/redmine.sqlite3";
     size_t pool_size = 4;            // database connections; at least `workers` avoids waiting on the pool
     std::string log_level = "info";  // error, warn, info, debug
-    size_t max_body_bytes = 10 * 1024 * 1024;
-    int header_timeout_s = 10;
-    int body_timeout_s = 60;
+    size_t max_body_bytes = 10 * 1024 * 1024;  // a larger body: 413
+    size_t max_request_line_bytes = 8 * 1024;  // a longer request target: 414
+    size_t max_header_bytes = 32 * 1024;       // a larger header block: 431
+    size_t max_headers = 100;                  // more header fields: 431
+    int header_timeout_s = 10;                 // from a request's first byte to its last header
+    int body_timeout_s = 60;                   // the longest pause while a body arrives
+    int keepalive_timeout_s = 60;              // an idle connection between requests
+    size_t max_connections = 10000;            // open connections; more are closed at once
+    int shutdown_grace_s = 30;                 // SIGTERM: how long requests in work may finish
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-* headers are believed
     std::string base_url;                      // e.g. https://intranet.example/redmine; empty: from the request
     std::string files_dir;                     // attachments (Redmine's files/); empty: see files_directory

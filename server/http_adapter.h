@@ -1,5 +1,6 @@
-// The HTTP endpoint: Pistache on its I/O threads, the pipeline on a pool of worker threads (a slow
-// request never stalls a connection's I/O thread). The only code that includes Pistache headers.
+// The HTTP endpoint: Pistache's TCP layer on its I/O threads, HTTP/1.1 framing by server/http1, the
+// pipeline on a pool of worker threads (a slow request never stalls an I/O thread). The only code
+// that includes Pistache headers.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,10 @@ public:
 
     void start();           // binds and serves in the background
     std::uint16_t port() const;  // the bound port (useful with port 0)
-    // Stops taking new work, waits up to `grace_seconds` for requests in flight, then shuts down.
-    void stop(int grace_seconds = 30);
+    // Stops taking new work (new requests get 503, idle connections close), waits up to
+    // `grace_seconds` for the requests in flight, then shuts down. False when some were still in
+    // work: the caller should exit without tearing down what they use.
+    bool stop(int grace_seconds = 30);
 
 private:
     struct Impl;

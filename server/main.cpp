@@ -93,7 +93,13 @@ int serve(app::Config config) {
     int sig = 0;
     sigwait(&set, &sig);
     logx::info("stopping: finishing the requests in flight");
-    server.stop(30);
+    if (!server.stop(config.shutdown_grace_s)) {
+        // Something is stuck past the grace period (a database that stopped answering): leave now
+        // rather than wait for it; what was in work rolls back with its transaction.
+        logx::warn("stopped with requests still in work");
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
     logx::info("stopped");
     return 0;
 }

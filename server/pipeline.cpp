@@ -168,6 +168,10 @@ http::Response App::handle(const http::Request& req) {
         res.status = 500;
     }
     if (res.status == 204 || res.status == 304) res.content_type.clear();
+    if (res.status < 400 || res.status == 422) {  // as Rails' default headers
+        res.header("X-Content-Type-Options", "nosniff");
+        res.header("X-Frame-Options", "SAMEORIGIN");
+    }
     if (logx::enabled(logx::Level::Info)) {
         auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         char line[64];

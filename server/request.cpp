@@ -69,9 +69,12 @@ std::optional<std::string> Request::header(const std::string& lower_name) const 
 
 const char* reason_phrase(int status) {
     switch (status) {
+        case 100: return "Continue";
         case 200: return "OK";
         case 201: return "Created";
         case 204: return "No Content";
+        case 301: return "Moved Permanently";
+        case 302: return "Found";
         case 304: return "Not Modified";
         case 400: return "Bad Request";
         case 401: return "Unauthorized";
@@ -79,12 +82,19 @@ const char* reason_phrase(int status) {
         case 404: return "Not Found";
         case 405: return "Method Not Allowed";
         case 406: return "Not Acceptable";
+        case 408: return "Request Timeout";
         case 409: return "Conflict";
         case 412: return "Precondition Failed";
         case 413: return "Payload Too Large";
+        case 414: return "URI Too Long";
+        case 417: return "Expectation Failed";
         case 422: return "Unprocessable Entity";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
         case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
         case 503: return "Service Unavailable";
+        case 505: return "HTTP Version Not Supported";
         default: return "";
     }
 }

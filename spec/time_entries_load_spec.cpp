@@ -1,13 +1,8 @@
-// The CI-bot load test of issue 8: the real server (Pistache over a loopback socket, the worker pool,
+// The CI-bot load test of issue 8: the real server (a loopback socket, the worker pool,
 // the connection pool) takes 10,000 time entries from 32 concurrent keep-alive connections, JSON and
 // XML, several users, projects and issues; every answer must be 201 and the database must then hold
 // exactly the posted rows and hours. SPEC_LOAD_COUNT changes the count (e.g. for sanitizer builds).
 #include <doctest/doctest.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,66 +13,11 @@
 #include <thread>
 #include <vector>
 
-#include "server/context.h"
-#include "server/http_adapter.h"
-#include "spec/support.h"
+#include "spec/wire.h"
 
 using namespace spec;
 
 namespace {
-
-// One keep-alive HTTP/1.1 connection with blocking sockets.
-class LoadConnection {
-public:
-    explicit LoadConnection(uint16_t port) {
-        fd_ = socket(AF_INET, SOCK_STREAM, 0);
-        timeval tv{60, 0};
-        setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ok_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    }
-    ~LoadConnection() { close(fd_); }
-    LoadConnection(const LoadConnection&) = delete;
-    LoadConnection& operator=(const LoadConnection&) = delete;
-    bool ok() const { return ok_; }
-
-    // Sends one request and returns the status of its answer (0 when the connection broke).
-    int exchange(const std::string& request) {
-        size_t sent = 0;
-        while (sent < request.size()) {
-            ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-            if (n <= 0) return 0;
-            sent += static_cast<size_t>(n);
-        }
-        size_t header_end;
-        while ((header_end = buf_.find("\r\n\r\n")) == std::string::npos)
-            if (!fill()) return 0;
-        size_t length = 0;
-        const std::string head = buf_.substr(0, header_end);
-        if (auto cl = head.find("Content-Length: "); cl != std::string::npos)
-            length = std::stoul(head.substr(cl + 16));
-        while (buf_.size() < header_end + 4 + length)
-            if (!fill()) return 0;
-        buf_.erase(0, header_end + 4 + length);
-        if (head.rfind("HTTP/1.1 ", 0) != 0) return 0;
-        return std::atoi(head.c_str() + 9);
-    }
-
-private:
-    bool fill() {
-        char chunk[8192];
-        ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
-        if (n <= 0) return false;
-        buf_.append(chunk, static_cast<size_t>(n));
-        return true;
-    }
-    int fd_ = -1;
-    bool ok_ = false;
-    std::string buf_;
-};
 
 // Who posts where: each user logs time on projects and issues where one of their roles has log_time.
 struct Poster {
@@ -128,18 +68,11 @@ TEST_CASE("load: 10,000 time entries over 32 keep-alive connections, all stored"
     if (const char* env = std::getenv("SPEC_LOAD_COUNT"); env && std::atoll(env) > 0) count = std::atoll(env);
     const int connections = 32;
 
-    TestDb db(Data::Seeded);
-    app::Config config;
-    config.database = db.url();
-    config.port = 0;
-    config.workers = 8;
-    config.pool_size = 8;
-    config.log_level = "error";
-    app::App application(config);
-    app::HttpServer http(application);
-    http.start();
-
-    auto check_db = db.open(1);
+    LiveServer server(Data::Seeded, [](app::Config& c) {
+        c.workers = 8;
+        c.pool_size = 8;
+    });
+    auto check_db = server.db().open(1);
     long long max_before = 0, rows_before = 0;
     {
         auto c = check_db->connect();
@@ -156,21 +89,21 @@ TEST_CASE("load: 10,000 time entries over 32 keep-alive connections, all stored"
     std::vector<std::thread> threads;
     for (int t = 0; t < connections; ++t)
         threads.emplace_back([&] {
-            auto conn = std::make_unique<LoadConnection>(http.port());
+            auto conn = std::make_unique<Wire>(server.port(), 60);
             for (long long k; (k = next++) < count;) {
-                int status = conn->ok() ? conn->exchange(request_for(k)) : 0;
+                int status = conn->ok() && conn->write(request_for(k)) ? Wire::status(conn->read_response()) : 0;
                 if (status == 201) {
                     created++;
                     continue;
                 }
                 std::lock_guard<std::mutex> lock(failures_mutex);
                 failures[status]++;
-                if (status == 0) conn = std::make_unique<LoadConnection>(http.port());  // broken: reconnect
+                if (status == 0) conn = std::make_unique<Wire>(server.port(), 60);  // broken: reconnect
             }
         });
     for (auto& t : threads) t.join();
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    http.stop(5);
+    server.http().stop(5);
     MESSAGE(count << " time entries over " << connections << " connections on " << std::string(mysql() ? "MariaDB" : "SQLite")
                   << " in " << elapsed.count() << " s (" << static_cast<double>(count) / elapsed.count()
                   << " req/s)");

@@ -169,10 +169,12 @@ void load_validation_rules(db::Conn& c, const std::vector<CustomFieldDef*>& defs
         for (auto* d : defs) {
             if (d->field_format != "user") continue;
             const auto wanted = store_list(d->format_store, "user_role");
-            for (const auto& [user, roles] : roles_of_user)
+            for (const auto& [user, roles_of] : roles_of_user) {
+                const auto& roles = roles_of;  // clang 14 lambdas cannot capture structured bindings (P1091)
                 if (wanted.empty() || std::any_of(wanted.begin(), wanted.end(),
                                                   [&](const std::string& w) { return roles.count(w) > 0; }))
                     d->possible_values.push_back(std::to_string(user));
+            }
         }
     }
     // Project#shared_versions, narrowed to the field's version_status

@@ -17,20 +17,25 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Each step says when it started (seconds since the start), so the command's time is measured as it grows.
+say() { echo "== [${SECONDS}s] $*"; }
 
 "$ROOT/scripts/install-deps.sh"
 [ -f "$REFERENCE/seeded-redmine.sqlite3" ] || { echo "missing $REFERENCE (shared/reference beside the checkout)" >&2; exit 1; }
 export SPEC_REFERENCE="$REFERENCE"
 
-echo "== build"
+say "build"
 [ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized >/dev/null
-# UBSan's vptr check needs RTTI that libsoci does not export; every other check stays on.
-[ -f build-asan/build.ninja ] || meson setup build-asan --buildtype=debug -Db_sanitize=address,undefined \
-  -Db_lundef=false -Dcpp_args=-fno-sanitize=vptr -Dcpp_link_args=-fno-sanitize=vptr >/dev/null
+# One clang build with AddressSanitizer and UBSan serves the sanitizer run of the spec suite and the
+# libFuzzer targets (-Dfuzz=true). UBSan's vptr check needs RTTI that libsoci does not export; every
+# other check stays on.
+[ -f build-asan/build.ninja ] || CC=clang CXX=clang++ meson setup build-asan --buildtype=debug -Dfuzz=true \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dcpp_args=-fno-sanitize=vptr \
+  -Dcpp_link_args=-fno-sanitize=vptr >/dev/null
 ninja -C build
 ninja -C build-asan
 
-echo "== MariaDB on 127.0.0.1:$MYSQL_PORT"
+say "MariaDB on 127.0.0.1:$MYSQL_PORT"
 "$ROOT/scripts/mariadb.sh" start "$WORK/mariadb" "$MYSQL_PORT"
 mariadb --no-defaults -h127.0.0.1 -P"$MYSQL_PORT" -uroot -e \
   "CREATE DATABASE spec_seeded CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
@@ -42,7 +47,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1
 status=0
 run_spec() {  # NAME BINARY BACKEND
-  echo "== spec: $1"
+  say "spec: $1"
   if ! SPEC_DB=$3 SPEC_MYSQL_URL=$MYSQL_URL "$2"; then status=1; fi
 }
 run_spec "SQLite" build/spec sqlite
@@ -50,7 +55,7 @@ run_spec "MariaDB" build/spec mysql
 run_spec "SQLite, ASan+UBSan" build-asan/spec sqlite
 run_spec "MariaDB, ASan+UBSan" build-asan/spec mysql
 
-echo "== golden captures of Redmine 5.0.4 (compare-golden.py)"
+say "golden captures of Redmine 5.0.4 (compare-golden.py)"
 cp "$REFERENCE/seeded-redmine.sqlite3" "$WORK/golden.sqlite3"
 # its attachment files, in files/ beside the database (the server's default files_dir)
 tar xzf "$REFERENCE/seeded-files.tar.gz" -C "$WORK"
@@ -70,5 +75,11 @@ fi
 tail -n 2 "$WORK/golden.txt"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 
+say "fuzzing: every target for ${FUZZ_SECONDS:=15} s from its seeds (scripts/fuzz.sh)"
+for target in $(scripts/fuzz.sh --list); do
+  printf '%s: ' "$target"
+  if ! scripts/fuzz.sh "$target" "$FUZZ_SECONDS"; then status=1; fi
+done
+
 if [ "$status" -ne 0 ]; then echo "FAILED"; exit 1; fi
-echo "all checks passed"
+echo "all checks passed in ${SECONDS} s"

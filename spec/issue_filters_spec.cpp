@@ -184,8 +184,10 @@ const std::set<std::string> kPast = {"t", "ld", "w", "lw", "l2w", "m", "lm", "y"
 TEST_CASE("issue filters: every relative date operator on dates, times and date custom fields") {
     Client c;
     issue_field(c, 3, "Deadline", "date");
-    for (const auto& [zone, offset] :
+    for (const auto& item_ :
          std::vector<std::pair<std::string, long long>>{{"UTC", 0}, {"Tokyo", 9 * 3600}}) {
+        const auto& zone = std::get<0>(item_);  // no structured bindings: clang 14 lambdas (CAPTURE) cannot capture them
+        const auto& offset = std::get<1>(item_);
         CAPTURE(zone);
         c.exec("UPDATE user_preferences SET time_zone = ? WHERE user_id = 1", {zone});
         const long long today = today_in(offset);
@@ -197,7 +199,9 @@ TEST_CASE("issue filters: every relative date operator on dates, times and date 
             {"created_on", [](long long i) { return kOffsets[i - 1]; }},
             {"cf_3", [](long long i) { return kOffsets[30 - i]; }},
         };
-        for (const auto& [field, day_of] : columns) {
+        for (const auto& item_ : columns) {
+            const auto& field = std::get<0>(item_);
+            const auto& day_of = std::get<1>(item_);
             auto check = [&](const std::string& op, long long n) {
                 const std::string value = n < 0 ? "" : std::to_string(n);
                 const Ids want = expected_in(range_of(op, n, today, 7), day_of);
@@ -233,7 +237,9 @@ TEST_CASE("issue filters: every relative date operator on dates, times and date 
                                                                 {"<t-45", {3, 2, 1}},
                                                                 {"*", {}},
                                                                 {"!*", {}}};
-        for (const auto& [expr, want] : fixed) {
+        for (const auto& item_ : fixed) {
+            const auto& expr = std::get<0>(item_);
+            const auto& want = std::get<1>(item_);
             CAPTURE(expr);
             auto got = fetch(c, "/issues.json?status_id=*&limit=100&due_date=" + expr, kAdminKey);
             if (expr == "*")
@@ -332,14 +338,18 @@ TEST_CASE("issue filters: core fields disabled on every tracker of the query are
         {"sort=done_ratio:desc,id", {13, 6}},
         {"sort=parent:desc,id", {13, 6}},
     };
-    for (const auto& [query, want] : filters) {
+    for (const auto& item_ : filters) {
+        const auto& query = std::get<0>(item_);
+        const auto& want = std::get<1>(item_);
         CAPTURE(query);
         CHECK(ids_text(fetch(c, "/projects/ops/issues.json?status_id=*&" + query, kAdminKey)) ==
               ids_text(want));
     }
     // Tracker::CORE_FIELDS: all 9 off for Support, the project's only tracker; the others keep them
     c.exec("UPDATE trackers SET fields_bits = 511 WHERE id = 3");
-    for (const auto& [query, want] : filters) {
+    for (const auto& item_ : filters) {
+        const auto& query = std::get<0>(item_);
+        const auto& want = std::get<1>(item_);
         CAPTURE(query);
         // parent_issue_id names no filter and no column: parent_id and the parent sort stay
         const bool stays = query.find("parent") != std::string::npos;
@@ -866,7 +876,9 @@ TEST_CASE("issue filters: a project's subprojects without display_subprojects_is
         {"/projects/webshop/issues.json?status_id=*&subproject_id=!*", 17},
         {"/projects/webshop-mobile/issues.json?status_id=*&subproject_id=!*", 7},
     };
-    for (const auto& [target, count] : cases) {
+    for (const auto& item_ : cases) {
+        const auto& target = std::get<0>(item_);
+        const auto& count = std::get<1>(item_);
         CAPTURE(target);
         CHECK(fetch(c, target + "&limit=100", kAdminKey).size() == count);
     }

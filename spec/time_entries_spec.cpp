@@ -1,6 +1,8 @@
 // Time entries: the list's filters and visibility, one entry, and writes with Redmine's validations.
 #include <doctest/doctest.h>
 
+#include <tuple>
+
 #include "resources/common.h"
 #include "resources/time_entries.h"
 #include "spec/support.h"
@@ -340,7 +342,9 @@ TEST_CASE("creating time entries: hours in every format, 201 with Location") {
         {R"("1h 30m")", 1.5}, {R"("45m")", 0.75}, {R"("1h")", 1.0},   {R"("2 hours")", 2.0},
         {"2", 2.0},           {"0.25", 0.25},
     };
-    for (const auto& [text, hours] : formats) {
+    for (const auto& item_ : formats) {
+        const auto& text = std::get<0>(item_);  // no structured bindings: clang 14 lambdas (CAPTURE) cannot capture them
+        const auto& hours = std::get<1>(item_);
         CAPTURE(text);
         auto r = post(c, R"({"time_entry":{"issue_id":3,"hours":)" + text + R"(,"activity_id":9}})");
         REQUIRE(r.status == 201);

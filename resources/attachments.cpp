@@ -426,7 +426,7 @@ Response update(Context& ctx) {
     AttachmentRow a = readable_attachment(ctx, ctx.route_param("id"));
     if (!attachment_allowed(ctx, a, AttachmentAccess::Edit)) ctx.deny();
     // safe_attributes 'filename', 'content_type', 'description'
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     std::string filename = a.filename;
     std::optional<std::string> content_type = a.content_type, description = a.description;
     if (body.is_object() && body.contains("attachment") && body["attachment"].is_object()) {

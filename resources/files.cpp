@@ -30,7 +30,7 @@ std::string order_clause(Context& ctx) {
                                                                   {"created_on", "a.created_on"},
                                                                   {"size", "a.filesize"},
                                                                   {"downloads", "a.downloads"}};
-    const std::string sort = ctx.req.param("sort").value_or("filename");
+    const std::string sort = ctx.param("sort").value_or("filename");
     std::vector<std::string> seen, parts;
     size_t start = 0;
     while (start <= sort.size() && seen.size() < 3) {
@@ -99,10 +99,10 @@ Response index(Context& ctx) {
 Response create(Context& ctx) {
     const ProjectRef project = find_project(ctx, ctx.route_param("project_id"));
     authorize(ctx, project, "manage_files");
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     const nlohmann::json none;
     const nlohmann::json& file = body.is_object() && body.contains("file") ? body["file"] : none;
-    std::optional<std::string> version_id = ctx.req.param("version_id");
+    std::optional<std::string> version_id = ctx.param("version_id");
     if (!version_id) version_id = body_string(file, "version_id");
     std::string container_type = "Project";
     long long container_id = project.id;

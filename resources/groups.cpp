@@ -135,7 +135,7 @@ std::vector<CustomFieldDef> group_fields(Context& ctx) {
 Response index(Context& ctx) {
     ctx.require_admin();
     auto& db = ctx.db();
-    const bool builtin = ctx.req.param("builtin").value_or("") == "1";
+    const bool builtin = ctx.param("builtin").value_or("") == "1";
     const auto rows = db.query(std::string("SELECT id, lastname, type FROM users WHERE type IN ") +
                                (builtin ? kGroupTypes : "('Group')") + " ORDER BY type, lastname, id");
     std::vector<long long> ids;
@@ -161,7 +161,7 @@ api::Node group_node(Context& ctx, const GroupRow& g) {
     if (g.builtin()) n.set("builtin", builtin_type(g));
     if (auto cf = custom_fields_node(group_fields(ctx), load_custom_values(db, "Principal", {g.id}), g.id))
         n.set("custom_fields", std::move(*cf));
-    if (app::has_include(ctx.req, "users") && !g.builtin()) {
+    if (app::has_include(ctx.params(), "users") && !g.builtin()) {
         api::Node users = api::Node::array("user");
         for (const auto& r : db.query("SELECT u.id, u.firstname, u.lastname, u.login FROM groups_users gu "
                                       "JOIN users u ON u.id = gu.user_id WHERE gu.group_id = ? "
@@ -170,7 +170,7 @@ api::Node group_node(Context& ctx, const GroupRow& g) {
             users.push(ref(r.i(0), user_name(ctx, r.s(1), r.s(2), r.s(3))));
         n.set("users", std::move(users));
     }
-    if (app::has_include(ctx.req, "memberships")) n.set("memberships", memberships_node(ctx, g.id, false));
+    if (app::has_include(ctx.params(), "memberships")) n.set("memberships", memberships_node(ctx, g.id, false));
     return n;
 }
 
@@ -182,7 +182,7 @@ Response show(Context& ctx) {
 
 const nlohmann::json& group_attrs(Context& ctx) {
     static const nlohmann::json empty = nlohmann::json::object();
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     auto it = body.find("group");
     return it != body.end() && it->is_object() ? *it : empty;
 }
@@ -329,7 +329,7 @@ Response add_users(Context& ctx) {
     ctx.require_admin();
     GroupRow g = find_group(ctx);
     auto& db = ctx.db();
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     const nlohmann::json* given = nullptr;
     if (auto it = body.find("user_id"); it != body.end() && !it->is_null())
         given = &*it;

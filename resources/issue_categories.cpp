@@ -35,7 +35,7 @@ Response index(Context& ctx) {
     api::Node list = api::Node::array("issue_category");
     for (auto& n : category_nodes(ctx, rows)) list.push(std::move(n));
     api::Document doc{"issue_categories", std::move(list), {}};
-    if (!app::nometa(ctx.req)) doc.meta.emplace_back("total_count", static_cast<long long>(rows.size()));
+    if (!app::nometa(ctx)) doc.meta.emplace_back("total_count", static_cast<long long>(rows.size()));
     return ctx.render(doc);
 }
 
@@ -60,7 +60,7 @@ Response show(Context& ctx) {
 
 const nlohmann::json& category_body(Context& ctx) {
     static const nlohmann::json empty = nlohmann::json::object();
-    const auto& root = ctx.body();
+    const auto& root = ctx.params();
     return root.contains("issue_category") && root["issue_category"].is_object() ? root["issue_category"]
                                                                                  : empty;
 }
@@ -128,10 +128,8 @@ Response destroy(Context& ctx) {
     auto& db = ctx.db();
     // reassign_to_id (with todo empty or "reassign") moves the issues to another category of the project.
     std::optional<long long> reassign;
-    auto target = ctx.req.param("reassign_to_id");
-    if (!target) target = body_string(ctx.body(), "reassign_to_id");
-    auto todo = ctx.req.param("todo");
-    if (!todo) todo = body_string(ctx.body(), "todo");
+    auto target = ctx.param("reassign_to_id");
+    auto todo = ctx.param("todo");
     if (target && (!todo || todo->empty() || *todo == "reassign")) {
         const long long tid = app::ruby_to_i(*target);
         if (tid != id && db.scalar("SELECT COUNT(*) FROM issue_categories WHERE id = ? AND project_id = ?",

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "resources/query_params.h"
 #include "resources/user_time_zone.h"
 
 namespace resources {
@@ -124,7 +125,6 @@ private:
     Cond relation_sql(const std::string& field, const std::string& op, const std::vector<std::string>& v,
                       bool reverse);
     Cond order();
-    void add_short(const std::string& field, const std::string& expression);
     void set_filter(const std::string& field, const std::string& op, std::vector<std::string> values);
 
     Context& ctx_;
@@ -375,51 +375,19 @@ std::vector<std::string> split(const std::string& s, char sep) {
     return out;
 }
 
-// Query#add_short_filter: the longest operator the value starts with (operators sorted, reversed).
-void Builder::add_short(const std::string& field, const std::string& expression) {
-    auto ops = operators_for(defs_.at(field).type);
-    std::sort(ops.begin(), ops.end());
-    std::reverse(ops.begin(), ops.end());
-    for (const auto& op : ops) {
-        if (expression.rfind(op, 0) != 0) continue;
-        const std::string rest = expression.substr(op.size());
-        bool present = rest.find_first_not_of(" \t\r\n") != std::string::npos;
-        set_filter(field, op, present ? split(rest, '|') : std::vector<std::string>{""});
-        return;
-    }
-    set_filter(field, "=", split(expression, '|'));
-}
-
-// The last value of a parameter, as Rails keeps it.
-std::optional<std::string> last_param(const http::Request& req, const std::string& name) {
-    std::optional<std::string> v;
-    for (const auto& [k, value] : req.query)
-        if (k == name) v = value;
-    return v;
-}
-
 void Builder::read_params() {
-    const auto& req = ctx_.req;
-    auto fields = req.params("f[]");
-    auto fields2 = req.params("fields[]");
-    fields.insert(fields.end(), fields2.begin(), fields2.end());
-    if (!fields.empty()) {
+    const nlohmann::json& params = ctx_.params();
+    const FilterParams given = filter_params(params);
+    if (given.replace) {
         filters_.clear();
-        for (const auto& field : fields) {
-            if (field.empty()) continue;
-            auto op = last_param(req, "op[" + field + "]");
-            if (!op) op = last_param(req, "operators[" + field + "]");
-            auto values = req.params("v[" + field + "][]");
-            auto values2 = req.params("values[" + field + "][]");
-            values.insert(values.end(), values2.begin(), values2.end());
-            if (values.empty()) values.push_back("");
-            if (defs_.count(field)) set_filter(field, op.value_or(""), values);
-        }
+        for (const auto& f : given.filters)
+            if (defs_.count(f.field)) set_filter(f.field, f.op, f.values);
     } else {
         for (const auto& field : def_order_)
-            if (auto v = last_param(req, field)) add_short(field, *v);
+            if (auto f = short_filter(params, field, operators_for(defs_.at(field).type)))
+                set_filter(f->field, f->op, f->values);
     }
-    if (auto s = last_param(req, "sort"); s && !s->empty()) {
+    if (auto s = ctx_.param("sort"); s && !s->empty()) {
         sort_.clear();
         for (const auto& item : split(*s, ',')) {
             auto parts = split(item, ':');
@@ -449,7 +417,7 @@ std::string yaml_value(std::string v) {
 
 // The saved query named by query_id (Query.visible, global or of this project): its filters and sort.
 bool Builder::read_saved_query() {
-    auto qid = last_param(ctx_.req, "query_id");
+    auto qid = ctx_.param("query_id");
     if (!qid || qid->empty()) return false;
     auto id = parse_id(*qid);
     if (!id) throw app::HttpError{404};
@@ -1551,7 +1519,7 @@ IssueQuerySql Builder::build() {
     filters_.push_back({"status_id", "o", {""}});  // IssueQuery's default filter
     if (!read_saved_query())
         read_params();
-    else if (auto s = last_param(ctx_.req, "sort"); s && !s->empty()) {
+    else if (auto s = ctx_.param("sort"); s && !s->empty()) {
         // params[:sort] overrides a saved query's order
         auto saved = filters_;
         read_params();

@@ -149,8 +149,8 @@ api::Node issue_common(Context& ctx, const IssueRow& i, const Sums& sums, IssueC
 }  // namespace
 
 api::Node issue_list_items(Context& ctx, const std::vector<IssueRow>& rows) {
-    const bool with_attachments = app::has_include(ctx.req, "attachments");
-    const bool with_relations = app::has_include(ctx.req, "relations");
+    const bool with_attachments = app::has_include(ctx.params(), "attachments");
+    const bool with_relations = app::has_include(ctx.params(), "relations");
     const auto ids = ids_of(rows);
     Sums sums = load_sums(ctx, rows);
     IssueCustomFields cfs(ctx, rows);
@@ -395,7 +395,7 @@ api::Document issue_show_document(Context& ctx, long long id) {
     IssueCustomFields cfs(ctx, rows);
     api::Node n = issue_common(ctx, issue, sums, cfs);
 
-    if (app::has_include(ctx.req, "children") && !issue.leaf()) {
+    if (app::has_include(ctx.params(), "children") && !issue.leaf()) {
         std::vector<Child> all;
         for (const auto& r :
              db.query("SELECT i.id, i.parent_id, i.tracker_id, t.name, i.subject FROM issues i "
@@ -405,9 +405,9 @@ api::Document issue_show_document(Context& ctx, long long id) {
             all.push_back({r.i(0), r.i(1), r.null(3) ? std::nullopt : r.oi(2), r.s(3), r.s(4)});
         if (auto c = children_node(all, id)) n.set("children", std::move(*c));
     }
-    if (app::has_include(ctx.req, "attachments"))
+    if (app::has_include(ctx.params(), "attachments"))
         n.set("attachments", attachments_array(ctx, load_attachments(ctx, "Issue", {id})[id]));
-    if (app::has_include(ctx.req, "relations")) {
+    if (app::has_include(ctx.params(), "relations")) {
         auto relations = issues_db::visible_relations(ctx, {id});
         if (!relations.empty()) {
             api::Node arr = api::Node::array("relation");
@@ -415,7 +415,7 @@ api::Document issue_show_document(Context& ctx, long long id) {
             n.set("relations", std::move(arr));
         }
     }
-    if (app::has_include(ctx.req, "changesets")) {
+    if (app::has_include(ctx.params(), "changesets")) {
         api::Node arr = api::Node::array("changeset");
         const auto allowed = ctx.perms().allowed_project_ids("view_changesets");
         if (!allowed.empty()) {
@@ -441,8 +441,8 @@ api::Document issue_show_document(Context& ctx, long long id) {
         }
         n.set("changesets", std::move(arr));
     }
-    if (app::has_include(ctx.req, "journals")) n.set("journals", journals_node(ctx, issue));
-    if (app::has_include(ctx.req, "watchers") &&
+    if (app::has_include(ctx.params(), "journals")) n.set("journals", journals_node(ctx, issue));
+    if (app::has_include(ctx.params(), "watchers") &&
         ctx.perms().allowed_to("view_issue_watchers", issue.project_id)) {
         api::Node arr = api::Node::array("user");
         for (const auto& r :
@@ -453,7 +453,7 @@ api::Document issue_show_document(Context& ctx, long long id) {
             arr.push(ref(r.i(0), principal_name(ctx, {r.i(0), r.s(1), r.s(2), r.s(3), r.s(4)})));
         n.set("watchers", std::move(arr));
     }
-    if (app::has_include(ctx.req, "allowed_statuses"))
+    if (app::has_include(ctx.params(), "allowed_statuses"))
         n.set("allowed_statuses", allowed_statuses_node(ctx, issue));
     return {"issue", std::move(n), {}};
 }

@@ -923,7 +923,7 @@ void done_ratio_from_status(Context& ctx, Issue& i) {
 }
 
 json attributes(Context& ctx) {
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     if (body.is_object())
         if (auto it = body.find("issue"); it != body.end() && it->is_object()) return *it;
     return json::object();
@@ -931,7 +931,7 @@ json attributes(Context& ctx) {
 
 // IssuesController: params[:attachments] || params[:issue][:uploads].
 json uploads_of(Context& ctx, const json& attrs) {
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     if (body.is_object())
         if (auto it = body.find("attachments"); it != body.end() && !it->is_null()) return *it;
     if (auto it = attrs.find("uploads"); it != attrs.end()) return *it;
@@ -1159,7 +1159,7 @@ Response destroy(Context& ctx) {
     const Issue& issue = *reloaded;
     const auto ids = issue_writes_db::subtree_ids(db, issue);
     // time entries: an API request deletes them unless told otherwise
-    const auto todo = ctx.req.param("todo");
+    const auto todo = ctx.param("todo");
     if (todo && (*todo == "nullify" || *todo == "reassign")) {
         std::vector<db::Value> p;
         const std::string list = issues_db::placeholders(ids, p);
@@ -1172,7 +1172,7 @@ Response destroy(Context& ctx) {
                 throw app::ValidationError{{"Issue cannot be blank"}};
             db.exec("UPDATE time_entries SET issue_id = NULL WHERE issue_id IN (" + list + ")", p);
         } else if (hours > 0) {
-            auto target = parse_id(ctx.req.param("reassign_to_id").value_or(""));
+            auto target = parse_id(ctx.param("reassign_to_id").value_or(""));
             auto to = target ? issue_writes_db::load(db, *target) : std::nullopt;
             if (!to || to->project_id != issue.project_id || std::ranges::count(ids, to->id))
                 throw app::HttpError{404};

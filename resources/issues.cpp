@@ -17,13 +17,13 @@ Response list(Context& ctx, const std::optional<std::string>& project_param) {
     } else if (!ctx.perms().allowed_globally("view_issues")) {
         ctx.deny();
     }
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
     const IssueQuerySql q = build_issue_query(ctx, project ? &*project : nullptr);
     const auto page = issues_db::page_issues(ctx, q.where, q.order, paging.limit, paging.offset);
-    return ctx.render(app::list_document(ctx.req, "issues", issue_list_items(ctx, page.rows), page.total, paging));
+    return ctx.render(app::list_document(ctx, "issues", issue_list_items(ctx, page.rows), page.total, paging));
 }
 
-Response index(Context& ctx) { return list(ctx, ctx.req.param("project_id")); }
+Response index(Context& ctx) { return list(ctx, ctx.param("project_id")); }
 
 Response project_index(Context& ctx) { return list(ctx, ctx.route_param("project_id")); }
 

@@ -30,8 +30,8 @@ Response update(Context& ctx) {
                                 (own && ctx.perms().allowed_to("edit_own_issue_notes", project_id))))
         throw app::HttpError{403, false};
     nlohmann::json attrs = nlohmann::json::object();
-    if (ctx.body().is_object())
-        if (auto it = ctx.body().find("journal"); it != ctx.body().end() && it->is_object()) attrs = *it;
+    if (ctx.params().is_object())
+        if (auto it = ctx.params().find("journal"); it != ctx.params().end() && it->is_object()) attrs = *it;
     std::optional<std::string> notes = j->os(3);
     bool private_notes = j->b(4);
     if (attrs.contains("notes")) notes = body_string(attrs, "notes");

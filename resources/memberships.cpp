@@ -64,7 +64,7 @@ std::vector<api::Node> membership_nodes(Context& ctx, const std::vector<MemberRo
 Response index(Context& ctx) {
     const auto project = find_project(ctx, ctx.route_param("project_id"));
     authorize_any(ctx, project, {"view_members", "manage_members"});
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
     auto& db = ctx.db();
     const long long total = db.scalar("SELECT COUNT(*) FROM members WHERE project_id = ?", {project.id});
     std::vector<MemberRow> rows;
@@ -74,7 +74,7 @@ Response index(Context& ctx) {
         rows.push_back({r.i(0), project.id, r.i(1)});
     api::Node list = api::Node::array("membership");
     for (auto& n : membership_nodes(ctx, rows, project.name)) list.push(std::move(n));
-    return ctx.render(app::list_document(ctx.req, "memberships", std::move(list), total, paging));
+    return ctx.render(app::list_document(ctx, "memberships", std::move(list), total, paging));
 }
 
 Response render_member(Context& ctx, long long member_id, int status = 200) {
@@ -146,7 +146,7 @@ bool contains(const std::vector<long long>& v, long long x) {
 
 const nlohmann::json& membership_body(Context& ctx) {
     static const nlohmann::json empty = nlohmann::json::object();
-    const auto& root = ctx.body();
+    const auto& root = ctx.params();
     if (root.contains("membership") && root["membership"].is_object()) return root["membership"];
     return empty;
 }
@@ -200,7 +200,7 @@ Response update(Context& ctx) {
     authorize(ctx, project, "manage_members");
     auto& db = ctx.db();
     const auto& body = membership_body(ctx);
-    if (!ctx.body().contains("membership")) return no_content();  // nothing to change; the save succeeds
+    if (!ctx.params().contains("membership")) return no_content();  // nothing to change; the save succeeds
     db::Tx tx(db);
     // Member#set_editable_role_ids then #role_ids=: roles the user may not manage stay as they are,
     // inherited roles are kept.
@@ -226,9 +226,11 @@ Response update(Context& ctx) {
             std::any_of(current.begin(), current.end(), [&](const MR& mr) { return mr.role_id == id; });
         if (!has) members::add_role(db, member.id, id, std::nullopt);
     }
+    // Member#role_ids= destroys each MemberRole, whose remove_member_if_empty sees the member's roles as
+    // cached before the change: the member stays, even without roles, and the answer is a validation
+    // error (Redmine 5.0.4 leaves such a membership, shown with "roles":[]).
     for (const auto& mr : current)
-        if (!contains(ids, mr.role_id)) members::remove_role(db, mr.id);
-    // Like Redmine, a membership left without roles is gone and the answer is a validation error.
+        if (!contains(ids, mr.role_id)) members::remove_role(db, mr.id, true);
     const bool left = db.scalar("SELECT COUNT(*) FROM member_roles WHERE member_id = ?", {member.id}) > 0;
     tx.commit();
     if (!left) throw app::ValidationError{{"Role cannot be empty"}};

@@ -13,7 +13,7 @@ namespace {
 
 std::optional<ProjectRef> optional_project(Context& ctx) {
     if (auto it = ctx.route.find("project_id"); it != ctx.route.end()) return find_project(ctx, it->second);
-    if (auto id = ctx.req.param("project_id"); id && !id->empty()) return find_project(ctx, *id);
+    if (auto id = ctx.param("project_id"); id && !id->empty()) return find_project(ctx, *id);
     return std::nullopt;
 }
 
@@ -49,7 +49,7 @@ Response index(Context& ctx) {
     auto& db = ctx.db();
     const long long total = db.scalar(
         "SELECT COUNT(*) FROM news n JOIN projects p ON p.id = n.project_id WHERE " + where, params);
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
     params.emplace_back(paging.limit);
     params.emplace_back(paging.offset);
     api::Node list = api::Node::array("news");
@@ -64,7 +64,7 @@ Response index(Context& ctx) {
         n.set("created_on", time_at(r, 10));
         list.push(std::move(n));
     }
-    return ctx.render(app::list_document(ctx.req, "news", std::move(list), total, paging));
+    return ctx.render(app::list_document(ctx, "news", std::move(list), total, paging));
 }
 
 struct News {
@@ -114,9 +114,9 @@ Response show(Context& ctx) {
     if (r->s(8).find_first_not_of(" \t\r\n") != std::string::npos) n.set("summary", r->s(8));
     n.set("description", str_at(*r, 9));
     n.set("created_on", time_at(*r, 10));
-    if (app::has_include(ctx.req, "attachments"))
+    if (app::has_include(ctx.params(), "attachments"))
         n.set("attachments", attachments_array(ctx, load_attachments(ctx, "News", {news.id})[news.id]));
-    if (app::has_include(ctx.req, "comments")) n.set("comments", comments_node(ctx, news.id));
+    if (app::has_include(ctx.params(), "comments")) n.set("comments", comments_node(ctx, news.id));
     return ctx.render({"news", std::move(n), {}});
 }
 
@@ -130,7 +130,7 @@ struct Fields {
 
 // safe_attributes 'title', 'summary', 'description'
 void apply(Context& ctx, Fields& f) {
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     if (!body.is_object() || !body.contains("news") || !body["news"].is_object()) return;
     const auto& attrs = body["news"];
     if (attrs.contains("title")) f.title = body_string(attrs, "title");
@@ -153,7 +153,7 @@ void validate(const Fields& f, const std::vector<std::string>& attachment_errors
 
 // params[:attachments] || params[:news][:uploads]
 nlohmann::json uploads_of(Context& ctx) {
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     if (!body.is_object()) return nullptr;
     if (body.contains("attachments") && !body["attachments"].is_null()) return body["attachments"];
     if (body.contains("news") && body["news"].is_object() && body["news"].contains("uploads"))

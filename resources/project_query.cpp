@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "resources/project_common.h"
+#include "resources/query_params.h"
 #include "resources/time_entries.h"
 
 namespace resources {
@@ -63,20 +64,6 @@ const Available* available(const std::string& field) {
     return nullptr;
 }
 
-// Ruby's String#split('|'): trailing empty pieces are dropped.
-std::vector<std::string> ruby_split(const std::string& s) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= s.size()) {
-        const auto bar = s.find('|', pos);
-        out.push_back(s.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos));
-        if (bar == std::string::npos) break;
-        pos = bar + 1;
-    }
-    while (!out.empty() && out.back().empty()) out.pop_back();
-    return out;
-}
-
 void put(std::vector<Filter>& filters, Filter f) {
     for (auto& g : filters)
         if (g.field == f.field) {
@@ -86,45 +73,17 @@ void put(std::vector<Filter>& filters, Filter f) {
     filters.push_back(std::move(f));
 }
 
-// Query#add_short_filter: the longest-sorting operator the expression starts with, else "=".
-void add_short_filter(std::vector<Filter>& filters, const Available& a, const std::string& expression) {
-    auto ops = operators(a.type);
-    std::sort(ops.begin(), ops.end(), std::greater<>());
-    for (const auto& op : ops)
-        if (expression.rfind(op, 0) == 0) {
-            const std::string rest = expression.substr(op.size());
-            put(filters,
-                {a.field, a.type, op, rest.empty() ? std::vector<std::string>{""} : ruby_split(rest)});
-            return;
-        }
-    put(filters, {a.field, a.type, "=", ruby_split(expression)});
-}
-
-std::vector<Filter> parse_filters(const http::Request& req) {
+std::vector<Filter> parse_filters(const nlohmann::json& params) {
     std::vector<Filter> filters;
-    auto fields = req.params("f[]");
-    if (fields.empty()) fields = req.params("fields[]");
-    if (!fields.empty() || req.param("f") || req.param("fields")) {
-        // Query#add_filters: nothing without operators
-        bool any_op = false;
-        for (const auto& [k, v] : req.query)
-            if (k.rfind("op[", 0) == 0 || k.rfind("operators[", 0) == 0) any_op = true;
-        if (!any_op) return filters;
-        for (const auto& field : fields) {
-            const auto* a = available(field);
-            if (!a) continue;
-            Filter f{field, a->type, req.param("op[" + field + "]").value_or(""), {}};
-            if (f.op.empty()) f.op = req.param("operators[" + field + "]").value_or("");
-            f.values = req.params("v[" + field + "][]");
-            if (f.values.empty()) f.values = req.params("values[" + field + "][]");
-            if (f.values.empty()) f.values = {""};
-            put(filters, std::move(f));
-        }
+    const FilterParams given = filter_params(params);
+    if (given.replace) {
+        for (const auto& f : given.filters)
+            if (const auto* a = available(f.field)) put(filters, {f.field, a->type, f.op, f.values});
         return filters;
     }
     filters.push_back({"status", Type::List, "=", {"1"}});  // ProjectQuery#initialize
     for (const auto& a : kAvailable)
-        if (auto v = req.param(a.field)) add_short_filter(filters, a, *v);
+        if (auto f = short_filter(params, a.field, operators(a.type))) put(filters, {a.field, a.type, f->op, f->values});
     return filters;
 }
 
@@ -303,7 +262,7 @@ Clause filter_sql(Context& ctx, Filter f) {
 }
 
 // Redmine::SortCriteria from `sort`, then ProjectQuery#results_scope's order.
-std::string order_clause(const http::Request& req) {
+std::string order_clause(const Context& ctx) {
     static const std::map<std::string, std::string> sortable = {
         {"name", "projects.name"},
         {"status", "projects.status"},
@@ -316,7 +275,7 @@ std::string order_clause(const http::Request& req) {
     };
     std::string order;
     std::vector<std::string> seen;
-    const std::string sort = req.param("sort").value_or("");
+    const std::string sort = ctx.param("sort").value_or("");
     size_t pos = 0;
     while (pos <= sort.size() && seen.size() < 3) {
         const auto comma = sort.find(',', pos);
@@ -344,8 +303,8 @@ std::string order_clause(const http::Request& req) {
 
 ProjectQuerySql build_project_query(Context& ctx) {
     ProjectQuerySql out;
-    out.order = order_clause(ctx.req);
-    const auto filters = parse_filters(ctx.req);
+    out.order = order_clause(ctx);
+    const auto filters = parse_filters(ctx.params());
     if (!std::all_of(filters.begin(), filters.end(), valid)) return out;
     for (const auto& f : filters) {
         Clause c = filter_sql(ctx, f);

@@ -107,11 +107,11 @@ struct Includes {
 
 Includes load_includes(Context& ctx, const std::vector<long long>& ids) {
     Includes inc;
-    inc.trackers = app::has_include(ctx.req, "trackers");
-    inc.categories = app::has_include(ctx.req, "issue_categories");
-    inc.activities = app::has_include(ctx.req, "time_entry_activities");
-    inc.modules = app::has_include(ctx.req, "enabled_modules");
-    inc.issue_fields = app::has_include(ctx.req, "issue_custom_fields");
+    inc.trackers = app::has_include(ctx.params(), "trackers");
+    inc.categories = app::has_include(ctx.params(), "issue_categories");
+    inc.activities = app::has_include(ctx.params(), "time_entry_activities");
+    inc.modules = app::has_include(ctx.params(), "enabled_modules");
+    inc.issue_fields = app::has_include(ctx.params(), "issue_custom_fields");
     if (ids.empty()) return inc;
     auto& db = ctx.db();
     auto& perms = ctx.perms();
@@ -242,7 +242,7 @@ Response render_show(Context& ctx, const ProjectRow& p, int status = 200) {
 }
 
 Response index(Context& ctx) {
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
     auto& db = ctx.db();
     auto& perms = ctx.perms();
     const auto query = build_project_query(ctx);
@@ -268,7 +268,7 @@ Response index(Context& ctx) {
     const auto inc = load_includes(ctx, ids);
     api::Node list = api::Node::array("project");
     for (const auto* p : page) list.push(project_node(ctx, *p, false, names, fields, values, inc));
-    return ctx.render(app::list_document(ctx.req, "projects", std::move(list),
+    return ctx.render(app::list_document(ctx, "projects", std::move(list),
                                          static_cast<long long>(visible.size()), paging));
 }
 
@@ -632,7 +632,7 @@ Response create(Context& ctx) {
     auto& perms = ctx.perms();
     if (!perms.allowed_globally("add_project") && !perms.allowed_globally("add_subprojects")) ctx.deny();
     const nlohmann::json empty = nlohmann::json::object();
-    const auto& root = ctx.body();
+    const auto& root = ctx.params();
     const nlohmann::json& body =
         root.contains("project") && root["project"].is_object() ? root["project"] : empty;
     auto& db = ctx.db();
@@ -701,7 +701,7 @@ Response update(Context& ctx) {
     auto& db = ctx.db();
     const auto self = load_project(db, pref.id);
     const nlohmann::json empty = nlohmann::json::object();
-    const auto& root = ctx.body();
+    const auto& root = ctx.params();
     const nlohmann::json& body =
         root.contains("project") && root["project"].is_object() ? root["project"] : empty;
     ProjectAttrs a;

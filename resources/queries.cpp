@@ -7,7 +7,7 @@ namespace {
 constexpr int kVisibilityPrivate = 0, kVisibilityRoles = 1, kVisibilityPublic = 2;
 
 Response index(Context& ctx) {
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
     auto& db = ctx.db();
     auto& perms = ctx.perms();
     // The projects where the user may view issues, and the roles the user holds where.
@@ -50,7 +50,7 @@ Response index(Context& ctx) {
         q.set("id", id).set("name", r.s(1)).set("is_public", visibility != kVisibilityPrivate).set("project_id", int_at(r, 4));
         list.push(std::move(q));
     }
-    return ctx.render(app::list_document(ctx.req, "queries", std::move(list), total, paging));
+    return ctx.render(app::list_document(ctx, "queries", std::move(list), total, paging));
 }
 }  // namespace
 

@@ -188,8 +188,8 @@ std::vector<std::string> validate(Context& ctx, const issue_writes_db::Issue& fr
 Response create(Context& ctx) {
     const auto issue = route_issue(ctx, "manage_issue_relations");
     json attrs = json::object();
-    if (ctx.body().is_object())
-        if (auto it = ctx.body().find("relation"); it != ctx.body().end() && it->is_object()) attrs = *it;
+    if (ctx.params().is_object())
+        if (auto it = ctx.params().find("relation"); it != ctx.params().end() && it->is_object()) attrs = *it;
     // relation_issues_to_id: a comma-separated list, or one integer
     std::vector<std::string> targets;
     if (auto it = attrs.find("issue_to_id"); it != attrs.end() && !it->is_null()) {

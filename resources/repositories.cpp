@@ -75,15 +75,9 @@ Changeset find_changeset(Context& ctx) {
     return c;
 }
 
-std::optional<std::string> param(Context& ctx, const char* name) {
-    if (auto v = ctx.req.param(name)) return v;
-    if (ctx.body().is_object()) return body_string(ctx.body(), name);
-    return std::nullopt;
-}
-
 Response add_related_issue(Context& ctx) {
     const Changeset c = find_changeset(ctx);
-    std::string text = param(ctx, "issue_id").value_or("");
+    std::string text = ctx.param("issue_id").value_or("");
     if (!text.empty() && text[0] == '#') text.erase(0, 1);
     auto& db = ctx.db();
     // Changeset#find_referenced_issue_by_id

@@ -505,7 +505,7 @@ std::map<long long, Result> load(Context& ctx, const std::string& type, const st
 
 // Rails' present? of a query parameter
 std::optional<bool> flag(Context& ctx, const char* name) {
-    auto v = ctx.req.param(name);
+    auto v = ctx.param(name);
     if (!v) return std::nullopt;
     return std::any_of(v->begin(), v->end(), [](unsigned char c) { return !space(c); });
 }
@@ -520,7 +520,7 @@ Response index(Context& ctx) {
         ctx.deny();
     }
 
-    std::string question = ctx.req.param("q").value_or("");
+    std::string question = ctx.param("q").value_or("");
     {
         const size_t b = question.find_first_not_of(std::string(" \t\r\n\f\v\0", 7));
         question =
@@ -532,14 +532,14 @@ Response index(Context& ctx) {
     o.all_words = flag(ctx, "all_words").value_or(true);
     o.titles_only = flag(ctx, "titles_only").value_or(false);
     o.open_issues = flag(ctx, "open_issues").value_or(false);
-    if (auto a = ctx.req.param("attachments"); a && flag(ctx, "attachments").value_or(false))
+    if (auto a = ctx.param("attachments"); a && flag(ctx, "attachments").value_or(false))
         o.attachments = *a;
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
 
     // projects_to_search: nothing for all projects
     std::optional<std::vector<long long>> projects;
     bool single = false;
-    const std::string scope_param = ctx.req.param("scope").value_or("");
+    const std::string scope_param = ctx.param("scope").value_or("");
     auto& db = ctx.db();
     if (scope_param == "all") {
     } else if (scope_param == "my_projects") {
@@ -609,7 +609,7 @@ Response index(Context& ctx) {
             list.push(std::move(n));
         }
     }
-    return ctx.render(app::list_document(ctx.req, "results", std::move(list), total, paging));
+    return ctx.render(app::list_document(ctx, "results", std::move(list), total, paging));
 }
 
 }  // namespace

@@ -282,7 +282,7 @@ Response index(Context& ctx) {
     std::optional<ProjectRef> project;
     if (auto it = ctx.route.find("project_id"); it != ctx.route.end())
         project = find_project(ctx, it->second);
-    else if (auto id = ctx.req.param("project_id"); id && !id->empty())
+    else if (auto id = ctx.param("project_id"); id && !id->empty())
         project = find_project(ctx, *id);
     if (project)
         authorize(ctx, *project, "view_time_entries");
@@ -328,7 +328,7 @@ Response index(Context& ctx) {
         params.insert(params.end(), filters.params.begin(), filters.params.end());
     }
     auto& db = ctx.db();
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
     long long total = 0;
     db::Rows rows = page_rows(db, where, params, order_clause(ctx), paging, total);
     const EntryFields fields = load_entry_fields(ctx);
@@ -344,7 +344,7 @@ Response index(Context& ctx) {
             it = fields_by_project.emplace(r.i(1), visible_fields(ctx, fields, r.i(1))).first;
         list.push(entry_node(ctx, r, it->second, values));
     }
-    return ctx.render(app::list_document(ctx.req, "time_entries", std::move(list), total, paging));
+    return ctx.render(app::list_document(ctx, "time_entries", std::move(list), total, paging));
 }
 
 Response show(Context& ctx) {

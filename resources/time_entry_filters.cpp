@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "resources/time_entries.h"
+#include "resources/query_params.h"
 
 namespace resources::time_entries {
 
@@ -54,7 +55,7 @@ bool offered(const Available& a, const ProjectScope* project) {
     return false;
 }
 
-// Query.operators_by_filter_type, sorted and reversed as add_short_filter tries them.
+// Query.operators_by_filter_type (add_short_filter tries them sorted and reversed).
 const std::vector<std::string>& short_operators(Type t) {
     static const std::vector<std::string> date = {"y",   "w",  "t-",   "t",  "m", "lw",  "lm", "ld", "l2w",
                                                   ">t-", ">=", "><t-", "><", "=", "<t-", "<=", "*",  "!*"};
@@ -90,20 +91,6 @@ struct Filter {
     std::vector<std::string> values;
 };
 
-// Ruby's String#split('|'): trailing empty pieces are dropped.
-std::vector<std::string> ruby_split(const std::string& s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (true) {
-        auto bar = s.find('|', start);
-        out.push_back(s.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-        if (bar == std::string::npos) break;
-        start = bar + 1;
-    }
-    while (!out.empty() && out.back().empty()) out.pop_back();
-    return out;
-}
-
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 void put(std::vector<Filter>& filters, Filter f) {
@@ -119,17 +106,6 @@ const Available* available(const std::string& field, const ProjectScope* project
     for (const auto& a : kAvailable)
         if (field == a.field && offered(a, project)) return &a;
     return nullptr;
-}
-
-// Query#add_short_filter
-void add_short_filter(std::vector<Filter>& filters, const Available& a, const std::string& expression) {
-    for (const auto& op : short_operators(a.type)) {
-        if (expression.compare(0, op.size(), op) != 0) continue;
-        std::string rest = expression.substr(op.size());
-        put(filters, {a.field, a.type, op, rest.empty() ? std::vector<std::string>{""} : ruby_split(rest)});
-        return;
-    }
-    put(filters, {a.field, a.type, "=", ruby_split(expression)});
 }
 
 // Query#parse_date as a range of days: a date, or a time (with an optional zone) rounded as Redmine's
@@ -478,25 +454,21 @@ Conditions project_statement(Context& ctx, const ProjectScope& project, const st
 }
 
 Conditions filter_conditions(Context& ctx, const ProjectScope* project) {
-    const auto& req = ctx.req;
+    const nlohmann::json& params = ctx.params();
     std::vector<Filter> filters = {{"spent_on", Type::DatePast, "*", {}}};
-    auto fields = req.params("f[]");
-    if (fields.empty()) fields = req.params("fields[]");
-    if (!fields.empty() || req.param("f") || req.param("fields")) {
+    const FilterParams given = filter_params(params);
+    if (given.replace) {
         filters.clear();
-        for (const auto& field : fields) {
-            const Available* a = available(field, project);
-            auto op = req.param("op[" + field + "]");
-            if (!a || !op) continue;
-            auto values = req.params("v[" + field + "][]");
-            put(filters, {a->field, a->type, *op, values.empty() ? std::vector<std::string>{""} : values});
-        }
+        for (const auto& f : given.filters)
+            if (const Available* a = available(f.field, project)) put(filters, {a->field, a->type, f.op, f.values});
     } else {
         for (const auto& a : kAvailable)
             if (offered(a, project))
-                if (auto expression = req.param(a.field)) add_short_filter(filters, a, *expression);
+                if (auto f = short_filter(params, a.field, short_operators(a.type)))
+                    put(filters, {a.field, a.type, f->op, f->values});
     }
-    auto from = req.param("from"), to = req.param("to");
+    // TimeEntryQuery#build_from_params: the legacy from/to
+    auto from = ctx.param("from"), to = ctx.param("to");
     const bool has_from = from && !blank(*from), has_to = to && !blank(*to);
     if (has_from && has_to)
         put(filters, {"spent_on", Type::DatePast, "><", {*from, *to}});
@@ -545,7 +517,7 @@ std::string order_clause(Context& ctx) {
     };
     // Redmine::SortCriteria: "key[:desc],...", blank keys dropped, first of each key kept, at most 3.
     std::vector<std::pair<std::string, bool>> criteria;
-    const std::string sort = ctx.req.param("sort").value_or("");
+    const std::string sort = ctx.param("sort").value_or("");
     size_t start = 0;
     while (start <= sort.size()) {
         auto comma = sort.find(',', start);

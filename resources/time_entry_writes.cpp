@@ -415,7 +415,7 @@ void save_custom_values(db::Conn& db, const Entry& e, bool is_new) {
 }
 
 nlohmann::json attributes(Context& ctx) {
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     if (body.is_object())
         if (auto it = body.find("time_entry"); it != body.end() && it->is_object()) return *it;
     return nlohmann::json::object();

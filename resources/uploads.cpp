@@ -41,10 +41,10 @@ Response upload(Context& ctx) {
         return r;
     }
     const std::string& data = ctx.req.body;
-    std::string filename = ctx.req.param("filename").value_or("");
+    std::string filename = ctx.param("filename").value_or("");
     if (rules::blank(filename)) filename = auth::random_hex(16);  // params[:filename].presence
     filename = store::sanitize_filename(filename);
-    std::optional<std::string> content_type = ctx.req.param("content_type");
+    std::optional<std::string> content_type = ctx.param("content_type");
     if (content_type && content_type->empty()) content_type.reset();
 
     auto errors = rules::errors(ctx, filename, "", "", true, static_cast<long long>(data.size()));

@@ -252,7 +252,7 @@ api::Node user_node(Context& ctx, const UserRecord& u, bool with_memberships) {
     if (admin || self) n.set("twofa_scheme", u.twofa_scheme).set("api_key", api_key_of(ctx, u.id));
     if (admin) n.set("status", u.status);
     if (auto cf = user_custom_fields(ctx, u.id)) n.set("custom_fields", std::move(*cf));
-    if (admin && app::has_include(ctx.req, "groups")) {
+    if (admin && app::has_include(ctx.params(), "groups")) {
         api::Node groups = api::Node::array("group");
         for (const auto& r :
              ctx.db().query("SELECT g.id, g.lastname FROM groups_users gu JOIN users g ON g.id = gu.group_id "
@@ -261,7 +261,7 @@ api::Node user_node(Context& ctx, const UserRecord& u, bool with_memberships) {
             groups.push(ref(r.i(0), r.s(1)));
         n.set("groups", std::move(groups));
     }
-    if (with_memberships && app::has_include(ctx.req, "memberships"))
+    if (with_memberships && app::has_include(ctx.params(), "memberships"))
         n.set("memberships", memberships_node(ctx, u.id, true));
     return n;
 }
@@ -281,10 +281,10 @@ Response show(Context& ctx) {
 }
 
 // SortHelper with sort_init 'login' and the sortable columns of UsersController#index.
-std::string users_order(const http::Request& req) {
+std::string users_order(const Context& ctx) {
     static const std::vector<std::string> sortable = {"login",    "admin",      "firstname",
                                                       "lastname", "created_on", "last_login_on"};
-    const std::string spec = req.param("sort").value_or("login");
+    const std::string spec = ctx.param("sort").value_or("login");
     std::vector<std::string> seen, terms;
     size_t start = 0;
     while (start <= spec.size() && seen.size() < 3) {
@@ -317,12 +317,12 @@ std::string like_escape(const std::string& s) {
 
 Response index(Context& ctx) {
     ctx.require_admin();
-    const app::Paging paging = app::parse_paging(ctx.req);
+    const app::Paging paging = app::parse_paging(ctx.params());
     auto& db = ctx.db();
     std::string where = "u.type IN ('User', 'AnonymousUser') AND u.status <> ?";
     std::vector<db::Value> params{kStatusAnonymous};
     // status: 1 unless given; given but blank means every status
-    const auto status = ctx.req.param("status");
+    const auto status = ctx.param("status");
     if (!status) {
         where += " AND u.status = ?";
         params.emplace_back(kStatusActive);
@@ -331,7 +331,7 @@ Response index(Context& ctx) {
         params.emplace_back(app::ruby_to_i(*status));
     }
     // Principal.like: login, an email address, or every word in the first or last name
-    if (const auto name = ctx.req.param("name"); name && !blank(*name)) {
+    if (const auto name = ctx.param("name"); name && !blank(*name)) {
         const std::string pattern = "%" + like_escape(*name) + "%";
         where +=
             " AND (LOWER(u.login) LIKE LOWER(?) ESCAPE ? OR u.id IN (SELECT user_id FROM email_addresses "
@@ -361,11 +361,11 @@ Response index(Context& ctx) {
         }
         where += ")";
     }
-    if (const auto group = ctx.req.param("group_id"); group && !blank(*group)) {
+    if (const auto group = ctx.param("group_id"); group && !blank(*group)) {
         where += " AND u.id IN (SELECT gu.user_id FROM groups_users gu WHERE gu.group_id = ?)";
         params.emplace_back(app::ruby_to_i(*group));
     }
-    if (const auto twofa = ctx.req.param("twofa"); twofa && !blank(*twofa)) {
+    if (const auto twofa = ctx.param("twofa"); twofa && !blank(*twofa)) {
         const long long t = app::ruby_to_i(*twofa);
         if (t == 1)
             where += " AND u.twofa_scheme IS NOT NULL";
@@ -380,7 +380,7 @@ Response index(Context& ctx) {
         "SELECT u.id, u.login, u.admin, u.firstname, u.lastname, e.address, u.created_on, "
         "u.updated_on, u.last_login_on, u.passwd_changed_on, u.twofa_scheme FROM users u "
         "LEFT JOIN email_addresses e ON e.user_id = u.id AND e.is_default = 1 WHERE " +
-            where + " ORDER BY " + users_order(ctx.req) + " LIMIT ? OFFSET ?",
+            where + " ORDER BY " + users_order(ctx) + " LIMIT ? OFFSET ?",
         page_params);
     std::vector<long long> ids;
     for (const auto& r : rows) ids.push_back(r.i(0));
@@ -403,7 +403,7 @@ Response index(Context& ctx) {
         if (auto cf = custom_fields_node(fields, values, r.i(0))) n.set("custom_fields", std::move(*cf));
         list.push(std::move(n));
     }
-    return ctx.render(app::list_document(ctx.req, "users", std::move(list), total, paging));
+    return ctx.render(app::list_document(ctx, "users", std::move(list), total, paging));
 }
 
 // --- Writing ---------------------------------------------------------------------------------------
@@ -631,7 +631,7 @@ Response created(Context& ctx, long long id) {
 Response create(Context& ctx) {
     ctx.require_admin();
     auto& db = ctx.db();
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     const auto& a = object_at(body, "user");
     UserForm f;
     f.language = ctx.setting("default_language");
@@ -744,7 +744,7 @@ void replace_groups(db::Conn& db, long long user_id, const nlohmann::json& value
 Response update_user(Context& ctx, long long id, bool self_service) {
     auto& db = ctx.db();
     const UserForm was = load_form(ctx, id);
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     nlohmann::json a = object_at(body, "user");
     if (self_service) {
         // What a user may change on their own account (MyController#account).

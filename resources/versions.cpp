@@ -59,7 +59,7 @@ Response index(Context& ctx) {
     api::Node list = api::Node::array("version");
     for (const auto& r : rows) list.push(version_node(r, fields, values, std::nullopt));
     api::Document doc{"versions", std::move(list), {}};
-    if (!app::nometa(ctx.req)) doc.meta.emplace_back("total_count", static_cast<long long>(rows.size()));
+    if (!app::nometa(ctx)) doc.meta.emplace_back("total_count", static_cast<long long>(rows.size()));
     return ctx.render(doc);
 }
 
@@ -148,7 +148,7 @@ bool valid_date(const std::string& s) {
 
 const nlohmann::json& version_body(Context& ctx) {
     static const nlohmann::json empty = nlohmann::json::object();
-    const auto& root = ctx.body();
+    const auto& root = ctx.params();
     return root.contains("version") && root["version"].is_object() ? root["version"] : empty;
 }
 
@@ -283,7 +283,7 @@ Response create(Context& ctx) {
 Response update(Context& ctx) {
     const auto [id, project] = find_version(ctx);
     authorize(ctx, project, "manage_versions");
-    if (!ctx.body().contains("version")) return no_content();
+    if (!ctx.params().contains("version")) return no_content();
     auto& db = ctx.db();
     auto r = db.one(
         "SELECT name, description, effective_date, wiki_page_title, status, sharing FROM versions WHERE id = "

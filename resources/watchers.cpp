@@ -16,7 +16,7 @@ issue_writes_db::Issue watched(Context& ctx, const std::string& permission) {
 
 Response create(Context& ctx) {
     const auto issue = watched(ctx, "add_issue_watchers");
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     std::vector<long long> ids;
     auto collect = [&](const nlohmann::json& v) {
         if (v.is_array()) {
@@ -37,7 +37,6 @@ Response create(Context& ctx) {
             collect(*u);
         }
     }
-    if (auto q = ctx.req.param("user_id"); q && ids.empty()) collect(nlohmann::json(*q));
     auto& db = ctx.db();
     db::Tx tx(db);
     issue_writes::add_watchers(ctx, issue.id, ids);

@@ -202,7 +202,7 @@ api::Node page_node(Context& ctx, const Page& page, const Content& c) {
     n.set("comments", c.comments ? api::Node(*c.comments) : api::Node());
     n.set("created_on", page.created_on.empty() ? api::Node() : api::Node(api_time(page.created_on)));
     n.set("updated_on", c.updated_on.empty() ? api::Node() : api::Node(api_time(c.updated_on)));
-    if (app::has_include(ctx.req, "attachments")) {
+    if (app::has_include(ctx.params(), "attachments")) {
         auto loaded = load_attachments(ctx, "WikiPage", {page.id});
         n.set("attachments", attachments_array(ctx, loaded[page.id]));
     }
@@ -314,7 +314,7 @@ Response update(Context& ctx) {
     // WikiPage#editable_by?
     if (page.is_protected && !perms.allowed_to("protect_wiki_pages", project_id)) throw app::HttpError{403};
 
-    const auto& body = ctx.body();
+    const auto& body = ctx.params();
     const nlohmann::json* attrs = object_at(body, "wiki_page");
     const std::string old_title = page.title;
     const auto old_parent = page.parent_id;
@@ -529,12 +529,6 @@ void destroy_page(Context& ctx, const Page& page, std::vector<AttachmentFile>& f
     db.exec("DELETE FROM wiki_pages WHERE id = ?", {page.id});
 }
 
-std::optional<std::string> param(Context& ctx, const char* name) {
-    if (auto v = ctx.req.param(name)) return v;
-    if (ctx.body().is_object()) return body_string(ctx.body(), name);
-    return std::nullopt;
-}
-
 Response destroy(Context& ctx) {
     const Wiki w = find_wiki(ctx, "delete_wiki_pages");
     const Found f = find_page(ctx, w, ctx.route_param("title"));
@@ -551,14 +545,14 @@ Response destroy(Context& ctx) {
     std::vector<AttachmentFile> files;
     db::Tx tx(db);
     if (!below.empty()) {
-        const std::string todo = param(ctx, "todo").value_or("");
+        const std::string todo = ctx.param("todo").value_or("");
         if (todo == "destroy") {
             for (long long id : below) {
                 auto r = db.one(std::string(kPageColumns) + "WHERE id = ?", {id});
                 if (r) destroy_page(ctx, page_from(*r), files);
             }
         } else if (todo == "reassign") {
-            const long long to = app::ruby_to_i(param(ctx, "reassign_to_id").value_or(""));
+            const long long to = app::ruby_to_i(ctx.param("reassign_to_id").value_or(""));
             auto target =
                 db.one("SELECT id FROM wiki_pages WHERE wiki_id = ? AND id = ?", {page.wiki_id, to});
             // no page to reassign to: Redmine renders the missing destroy template, a 404

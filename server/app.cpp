@@ -155,17 +155,16 @@ Permissions& Context::perms() {
 std::string Context::setting(const std::string& name) { return app.settings().get(db(), name); }
 bool Context::setting_enabled(const std::string& name) { return setting(name) == "1"; }
 
-const nlohmann::json& Context::body() {
-    if (!body_) {
-        // Like Rails, a body is read only when its Content-Type says it is JSON or XML.
-        std::string ct = req.header("content-type").value_or("");
-        for (auto& ch : ct) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        if (ct.find("json") != std::string::npos) body_ = api::parse_body(req.body, api::Format::Json);
-        else if (ct.find("xml") != std::string::npos) body_ = api::parse_body(req.body, api::Format::Xml);
-        else body_ = nlohmann::json::object();
+const nlohmann::json& Context::params() const {
+    if (!params_) {
+        nlohmann::json request = api::request_parameters(req.method, req.header("content-type"), req.body);
+        nlohmann::json query = api::query_parameters(req.query);
+        params_ = api::merge_parameters(std::move(request), query, route);
     }
-    return *body_;
+    return *params_;
 }
+
+std::optional<std::string> Context::param(const std::string& name) const { return api::param_text(params(), name); }
 
 const std::string& Context::route_param(const std::string& name) const {
     auto it = route.find(name);

@@ -130,7 +130,7 @@ void authenticate(Context& ctx) {
     db::Conn& c = ctx.db();
     std::optional<CurrentUser> user;
     if (ctx.setting_enabled("rest_api_enabled")) {
-        std::string key = ctx.req.param("key").value_or("");
+        std::string key = ctx.param("key").value_or("");
         if (key.empty()) key = ctx.req.header("x-redmine-api-key").value_or("");
         const std::string authorization = ctx.req.header("authorization").value_or("");
         if (!key.empty()) {

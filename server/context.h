@@ -50,7 +50,7 @@ public:
     App& app;
     const http::Request& req;
     api::Format format;
-    std::map<std::string, std::string> route;  // :id and friends
+    std::map<std::string, std::string> route;  // Rails' path parameters: :id and friends, and format
     CurrentUser user;
 
     db::Conn& db();
@@ -58,8 +58,13 @@ public:
     std::string setting(const std::string& name);
     bool setting_enabled(const std::string& name);
     Permissions& perms();
-    // The parsed request body (JSON or XML, by Content-Type); an empty object when there is none.
-    const nlohmann::json& body();
+    // Rails' params: the body (JSON, XML, urlencoded or multipart, by Content-Type), the query string
+    // (Rack's nesting: f[]=a, v[status_id][]=1) and the route's parameters, merged as Rails merges them
+    // (serializers/body.h). Read once; throws what the parsers throw (400, 406).
+    const nlohmann::json& params() const;
+    // params[name] as text when it is a scalar (a string, or a JSON number or boolean); nothing when it
+    // is missing, null, an array or a hash.
+    std::optional<std::string> param(const std::string& name) const;
     // The route parameter, or throws HttpError 404.
     const std::string& route_param(const std::string& name) const;
     // An absolute URL for a path, honouring the configured base URL and trusted proxies.
@@ -74,7 +79,7 @@ public:
 private:
     std::unique_ptr<db::Conn> conn_;
     std::unique_ptr<Permissions> perms_;
-    std::optional<nlohmann::json> body_;
+    mutable std::optional<nlohmann::json> params_;
 };
 
 }  // namespace app

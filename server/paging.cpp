@@ -1,5 +1,8 @@
 #include "server/paging.h"
 
+#include "serializers/body.h"
+#include "server/context.h"
+
 #include <cctype>
 #include <limits>
 
@@ -18,18 +21,18 @@ long long ruby_to_i(const std::string& s) {
     return negative ? -n : n;
 }
 
-Paging parse_paging(const http::Request& req) {
+Paging parse_paging(const nlohmann::json& params) {
     Paging p;
     bool has_offset = false;
-    if (auto o = req.param("offset"); o && !o->empty()) {
+    if (auto o = api::param_text(params, "offset"); o && !o->empty()) {
         has_offset = true;
         p.offset = std::max(0LL, ruby_to_i(*o));
     }
-    p.limit = ruby_to_i(req.param("limit").value_or(""));
+    p.limit = ruby_to_i(api::param_text(params, "limit").value_or(""));
     if (p.limit < 1) p.limit = 25;
     else if (p.limit > 100) p.limit = 100;
     if (!has_offset) {
-        if (auto page = req.param("page"); page && !page->empty()) {
+        if (auto page = api::param_text(params, "page"); page && !page->empty()) {
             long long n = ruby_to_i(*page);
             p.offset = n > 1 ? (n - 1) * p.limit : 0;
             if (p.offset < 0) p.offset = 0;
@@ -38,9 +41,9 @@ Paging parse_paging(const http::Request& req) {
     return p;
 }
 
-std::vector<std::string> includes(const http::Request& req) {
+std::vector<std::string> includes(const nlohmann::json& params) {
     std::vector<std::string> out;
-    const std::string v = req.param("include").value_or("");
+    const std::string v = api::param_text(params, "include").value_or("");
     size_t start = 0;
     while (start <= v.size()) {
         auto comma = v.find(',', start);
@@ -54,21 +57,21 @@ std::vector<std::string> includes(const http::Request& req) {
     return out;
 }
 
-bool has_include(const http::Request& req, const std::string& name) {
-    for (const auto& i : includes(req))
+bool has_include(const nlohmann::json& params, const std::string& name) {
+    for (const auto& i : includes(params))
         if (i == name) return true;
     return false;
 }
 
-bool nometa(const http::Request& req) {
-    if (auto n = req.param("nometa"); n && n->find_first_not_of(" \t") != std::string::npos) return true;
-    return req.header("x-redmine-nometa").has_value();
+bool nometa(const Context& ctx) {
+    if (auto n = ctx.param("nometa"); n && n->find_first_not_of(" \t") != std::string::npos) return true;
+    return ctx.req.header("x-redmine-nometa").has_value();
 }
 
-api::Document list_document(const http::Request& req, std::string root, api::Node items, long long total,
+api::Document list_document(const Context& ctx, std::string root, api::Node items, long long total,
                             const Paging& paging) {
     api::Document doc{std::move(root), std::move(items), {}};
-    if (!nometa(req)) doc.meta = {{"total_count", total}, {"offset", paging.offset}, {"limit", paging.limit}};
+    if (!nometa(ctx)) doc.meta = {{"total_count", total}, {"offset", paging.offset}, {"limit", paging.limit}};
     return doc;
 }
 

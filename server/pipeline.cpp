@@ -7,9 +7,11 @@
 
 #include "resources/registry.h"
 #include "serializers/body.h"
+#include "serializers/form.h"
 #include "server/app.h"
 #include "server/auth.h"
 #include "server/context.h"
+#include "server/error_pages.h"
 #include "server/log.h"
 
 namespace app {
@@ -59,8 +61,8 @@ namespace {
 // JSONP, as Redmine's JSON builder: only with the jsonp_enabled setting.
 void apply_jsonp(Context& ctx, http::Response& res) {
     if (ctx.format != api::Format::Json || res.status != 200 || res.body.empty()) return;
-    auto cb = ctx.req.param("callback");
-    if (!cb) cb = ctx.req.param("jsonp");
+    auto cb = ctx.param("callback");
+    if (!cb) cb = ctx.param("jsonp");
     if (!cb || cb->empty() || !ctx.setting_enabled("jsonp_enabled")) return;
     std::string name;
     for (char c : *cb)
@@ -87,10 +89,12 @@ http::Response App::dispatch(const http::Request& req, std::string& user_label) 
         return r;
     }
     auto [path, format] = split_format(req.path);
-    auto match = router_.match_raw(req.method, req.path);
+    const std::string method = api::method_override(req.method, req.header("content-type"), req.body,
+                                                    req.header("x-http-method-override"));
+    auto match = router_.match_raw(method, req.path);
     const bool raw = match.action != nullptr;
     if (raw) format = "";  // a raw action answers any suffix itself; its errors carry no Content-Type
-    else match = router_.match(req.method, path);
+    else match = router_.match(method, path);
     if (!match.action) return empty(404, format);
     if (!raw && format == "yaml") {  // what Rails answers to a format no action responds to
         http::Response r;
@@ -103,14 +107,16 @@ http::Response App::dispatch(const http::Request& req, std::string& user_label) 
 
     Context ctx(*this, req, format == "xml" ? api::Format::Xml : api::Format::Json);
     ctx.route = std::move(match.params);
-    // Like Rails' parameter parsing, a malformed body is refused (400) before anything else runs.
-    ctx.body();
+    if (!raw) ctx.route["format"] = format;
+    // Like Rails' parameter parsing, a malformed body or query is refused (400), and an unreadable
+    // Content-Type (406), before anything else runs.
+    ctx.params();
     try {
         authenticate(ctx);
         if (!ctx.user.anonymous) user_label = std::to_string(ctx.user.id);
         http::Response res = (*match.action)(ctx);
         apply_jsonp(ctx, res);
-        if ((req.method == "GET" || req.method == "HEAD") && res.status == 200) {
+        if ((method == "GET" || method == "HEAD") && res.status == 200) {
             std::string etag = weak_etag(res.body);
             res.header("ETag", etag);
             res.header("Cache-Control", "max-age=0, private, must-revalidate");
@@ -151,8 +157,12 @@ http::Response App::handle(const http::Request& req) {
             }
         }
     } catch (const api::BadBody&) {
+        res = public_exception(req, 400, split_format(req.path).second);
+    } catch (const api::BadParams&) {
+        res = public_exception(req, 400, split_format(req.path).second);
+    } catch (const api::BadMediaType&) {
         res = http::Response{};
-        res.status = 400;
+        res.status = 406;
         res.content_type = "text/html; charset=utf-8";
     } catch (const BadRequest&) {
         res = http::Response{};

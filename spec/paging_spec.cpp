@@ -1,6 +1,7 @@
 // offset/limit/page, include lists and nometa exactly as Redmine's api_offset_and_limit and api_meta.
 #include <doctest/doctest.h>
 
+#include "serializers/body.h"
 #include "server/paging.h"
 #include "spec/support.h"
 
@@ -11,7 +12,7 @@ app::Paging paging(const std::string& query) {
     http::Request r;
     r.target = "/x.json?" + query;
     http::parse_target(r);
-    return app::parse_paging(r);
+    return app::parse_paging(api::query_parameters(r.query));
 }
 }  // namespace
 
@@ -58,9 +59,10 @@ TEST_CASE("includes are a comma list") {
     http::Request r;
     r.target = "/x.json?include=journals,%20relations,,watchers";
     http::parse_target(r);
-    CHECK(app::includes(r) == std::vector<std::string>{"journals", "relations", "watchers"});
-    CHECK(app::has_include(r, "relations"));
-    CHECK_FALSE(app::has_include(r, "children"));
+    const auto params = api::query_parameters(r.query);
+    CHECK(app::includes(params) == std::vector<std::string>{"journals", "relations", "watchers"});
+    CHECK(app::has_include(params, "relations"));
+    CHECK_FALSE(app::has_include(params, "children"));
 }
 
 TEST_CASE("lists carry total_count, offset and limit unless nometa is asked for") {

@@ -515,9 +515,10 @@ void Conn::rollback() {
     ddl("ROLLBACK");
 }
 
-std::string Conn::now() const {
+std::string Conn::now() const { return time_text(std::chrono::system_clock::now()); }
+
+std::string Conn::time_text(std::chrono::system_clock::time_point tp) const {
     using namespace std::chrono;
-    auto tp = system_clock::now();
     std::time_t t = system_clock::to_time_t(tp);
     std::tm tm{};
     gmtime_r(&t, &tm);
@@ -525,10 +526,40 @@ std::string Conn::now() const {
     if (db_.backend_ == Backend::Sqlite) {
         char frac[16];
         auto us = duration_cast<microseconds>(tp.time_since_epoch()).count() % 1000000;
+        if (us < 0) us += 1000000;
         std::snprintf(frac, sizeof frac, ".%06lld", static_cast<long long>(us));
         s += frac;
     }
     return s;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_time(std::string_view stored) {
+    // Fixed fields only: YYYY-MM-DD HH:MM:SS, then an optional fraction.
+    if (stored.size() < 19) return std::nullopt;
+    auto digits = [&](size_t at, size_t n, int& out) {
+        out = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (stored[i] < '0' || stored[i] > '9') return false;
+            out = out * 10 + (stored[i] - '0');
+        }
+        return true;
+    };
+    std::tm tm{};
+    int year = 0, mon = 0, micros = 0;
+    if (!digits(0, 4, year) || stored[4] != '-' || !digits(5, 2, mon) || stored[7] != '-' ||
+        !digits(8, 2, tm.tm_mday) || (stored[10] != ' ' && stored[10] != 'T') || !digits(11, 2, tm.tm_hour) ||
+        stored[13] != ':' || !digits(14, 2, tm.tm_min) || stored[16] != ':' || !digits(17, 2, tm.tm_sec))
+        return std::nullopt;
+    if (stored.size() > 20 && stored[19] == '.') {
+        size_t n = 0;
+        for (size_t i = 20; i < stored.size() && n < 6 && stored[i] >= '0' && stored[i] <= '9'; ++i, ++n)
+            micros = micros * 10 + (stored[i] - '0');
+        for (; n < 6; ++n) micros *= 10;
+    }
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    const std::time_t t = timegm(&tm);
+    return std::chrono::system_clock::from_time_t(t) + std::chrono::microseconds(micros);
 }
 
 std::string Conn::iequals(std::string_view column) const { return "LOWER(" + std::string(column) + ") = LOWER(?)"; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -88,6 +89,8 @@ public:
 
     // The current time as this backend stores it (UTC; SQLite with microseconds, as Rails).
     std::string now() const;
+    // A given time as this backend stores it (for comparisons like `created_on > ?`).
+    std::string time_text(std::chrono::system_clock::time_point t) const;
     // SQL for a case-insensitive equality against a placeholder.
     std::string iequals(std::string_view column) const;
 
@@ -150,6 +153,9 @@ private:
     std::atomic<long long> statements_{0};
     std::atomic<long long> reused_{0};
 };
+
+// A stored time ("2026-11-22 15:28:32[.175491]", UTC) as a time point; nothing when it is not one.
+std::optional<std::chrono::system_clock::time_point> parse_time(std::string_view stored);
 
 // Splits a Config url into SOCI's backend name and connection string; throws Error on a bad url.
 std::pair<Backend, std::string> parse_url(const std::string& url);

@@ -9,6 +9,7 @@
 #include "resources/custom_values.h"
 #include "resources/groups.h"
 #include "server/password.h"
+#include "server/password_login.h"
 
 namespace resources {
 
@@ -808,6 +809,8 @@ Response update_user(Context& ctx, long long id, bool self_service) {
                 {f.id});  // EmailAddress#destroy_tokens
     }
     cf.save(f.id);
+    // Redmine's unlock (status 1, even on an active user) and a new password end a brute-force lockout.
+    if (h || (a.contains("status") && f.status == kStatusActive)) app::reset_login_failures(db, f.id);
     // @user.pref.save: the preferences row is created if there was none.
     const PrefInput pref = pref_input(body);
     if (db.scalar("SELECT COUNT(*) FROM user_preferences WHERE user_id = ?", {f.id}) == 0) {

@@ -186,6 +186,31 @@ std::string Context::url_for(const std::string& path) const {
     return proto + "://" + host + path;
 }
 
+std::string Context::client_address() const {
+    const auto& trusted = app.config().trusted_proxies;
+    auto is_trusted = [&](const std::string& a) { return std::find(trusted.begin(), trusted.end(), a) != trusted.end(); };
+    if (!is_trusted(req.remote)) return req.remote;
+    const auto forwarded = req.header("x-forwarded-for");
+    if (!forwarded) return req.remote;
+    // From the right: each hop appended the address it saw; the first one we do not trust is the client.
+    std::string leftmost;
+    size_t end = forwarded->size();
+    while (true) {
+        const size_t comma = end == 0 ? std::string::npos : forwarded->rfind(',', end - 1);
+        const size_t begin = comma == std::string::npos ? 0 : comma + 1;
+        std::string item = forwarded->substr(begin, end - begin);
+        const auto b = item.find_first_not_of(" \t");
+        item = b == std::string::npos ? "" : item.substr(b, item.find_last_not_of(" \t") - b + 1);
+        if (!item.empty()) {
+            if (!is_trusted(item)) return item;
+            leftmost = item;
+        }
+        if (comma == std::string::npos) break;
+        end = comma;
+    }
+    return leftmost.empty() ? req.remote : leftmost;
+}
+
 http::Response Context::render(const api::Document& doc, int status) const {
     http::Response r;
     r.status = status;

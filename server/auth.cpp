@@ -5,10 +5,10 @@
 #include <strings.h>
 
 #include <cctype>
-#include <ctime>
 
+#include "db/logins.h"
 #include "server/app.h"
-#include "server/password.h"
+#include "server/password_login.h"
 
 namespace app {
 
@@ -43,51 +43,6 @@ std::optional<CurrentUser> find_by_api_key(db::Conn& c, const std::string& key) 
     CurrentUser u = from_row(rows.front());
     if (u.status != kStatusActive || u.anonymous) return std::nullopt;
     return u;
-}
-
-// User.find_by_login: an exact match first, then a case-insensitive one.
-std::optional<db::Row> find_by_login(db::Conn& c, const std::string& login, const std::string& columns) {
-    if (login.empty()) return std::nullopt;
-    const std::string base = "SELECT " + columns + " FROM users WHERE type IN ('User', 'AnonymousUser') AND ";
-    for (const auto& row : c.query(base + "login = ?", {login}))
-        if (row.s(1) == login) return row;
-    return c.one(base + "LOWER(login) = ? ORDER BY id LIMIT 1", {[&] {
-                     std::string l = login;
-                     for (auto& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                     return l;
-                 }()});
-}
-
-struct LoginResult {
-    std::optional<CurrentUser> user;
-    bool twofa = false;
-};
-
-// User.try_to_login: local accounts only (no LDAP here); updates last_login_on as Redmine does.
-LoginResult try_to_login(db::Conn& c, std::string login, const std::string& password) {
-    while (!login.empty() && std::isspace(static_cast<unsigned char>(login.front()))) login.erase(0, 1);
-    while (!login.empty() && std::isspace(static_cast<unsigned char>(login.back()))) login.pop_back();
-    if (login.empty() || password.empty()) return {};
-    auto row = find_by_login(c, login,
-                             std::string(kUserColumns) + ", salt, hashed_password, auth_source_id, twofa_scheme, "
-                                                         "last_login_on");
-    if (!row || !row->null(9)) return {};
-    if (!auth::check_password(password, row->s(7), row->s(8))) return {};
-    CurrentUser u = from_row(*row);
-    if (u.status != kStatusActive) return {};
-    if (!row->s(10).empty()) return {u, true};
-    // update_last_login_on!: at most once a minute.
-    const std::string now = c.now();
-    c.exec("UPDATE users SET last_login_on = ? WHERE id = ? AND (last_login_on IS NULL OR last_login_on < ?)",
-           {now, u.id, [&] {
-                std::time_t t = std::time(nullptr) - 60;
-                std::tm tm{};
-                gmtime_r(&t, &tm);
-                char buf[32];
-                std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-                return std::string(buf);
-            }()});
-    return {u, false};
 }
 
 bool must_change_password(db::Conn& c, long long id) {
@@ -140,19 +95,22 @@ void authenticate(Context& ctx) {
             const auto colon = decoded.find(':');
             const std::string name = decoded.substr(0, colon);
             const std::string password = colon == std::string::npos ? "" : decoded.substr(colon + 1);
-            auto login = try_to_login(c, name, password);
+            // User.try_to_login(name, password) || User.find_by_api_key(name), behind the lockout.
+            const auto login = password_login(ctx, name, password, LoginName::Login,
+                                              [&] { return find_by_api_key(c, name); });
             // Redmine refuses login/password for two-factor users: they must use a key.
-            if (login.twofa) throw HttpError{401, false};
-            user = login.user ? login.user : find_by_api_key(c, name);
+            if (login.refusal == LoginRefusal::TwoFactorRequired) throw HttpError{401, false};
+            if (login.refusal == LoginRefusal::AddressLimited) throw HttpError{429, false, login.retry_after_s};
+            user = login.user;
             if (user && must_change_password(c, user->id)) throw HttpError{403};
         }
         if (user && user->admin) {
             if (auto su_login = ctx.req.header("x-redmine-switch-user"); su_login && !su_login->empty()) {
-                auto row = find_by_login(c, *su_login, kUserColumns);
-                if (!row) throw HttpError{412};
-                CurrentUser su = from_row(*row);
-                if (su.status != kStatusActive || su.anonymous) throw HttpError{412};
-                user = su;
+                auto account = db::account_by_login(c, *su_login);
+                if (!account) throw HttpError{412};
+                auto su = load_user(c, account->id);
+                if (!su || su->status != kStatusActive || su->anonymous) throw HttpError{412};
+                user = *su;
             }
         }
     }

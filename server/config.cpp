@@ -50,6 +50,9 @@ const std::pair<const char*, const char*> kKeys[] = {
     {"shutdown_grace_s", "REDMINE_SHUTDOWN_GRACE_S"},
     {"trusted_proxies", "REDMINE_TRUSTED_PROXIES"},   {"base_url", "REDMINE_BASE_URL"},
     {"files_dir", "REDMINE_FILES_DIR"},
+    {"lockout_failures", "REDMINE_LOCKOUT_FAILURES"}, {"lockout_minutes", "REDMINE_LOCKOUT_MINUTES"},
+    {"address_failure_limit", "REDMINE_ADDRESS_FAILURE_LIMIT"},
+    {"address_failure_window_s", "REDMINE_ADDRESS_FAILURE_WINDOW_S"},
 };
 
 }  // namespace
@@ -79,6 +82,11 @@ void apply_setting(Config& c, const std::string& key, const std::string& value) 
         c.base_url = value;
         while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
     } else if (key == "files_dir") c.files_dir = value;
+    else if (key == "lockout_failures") c.lockout_failures = static_cast<int>(number(key, value, 0, 1000));
+    else if (key == "lockout_minutes") c.lockout_minutes = static_cast<int>(number(key, value, 1, 1440));
+    else if (key == "address_failure_limit") c.address_failure_limit = static_cast<int>(number(key, value, 0, 1000000));
+    else if (key == "address_failure_window_s")
+        c.address_failure_window_s = static_cast<int>(number(key, value, 1, 86400));
     else throw std::runtime_error("config: unknown setting " + key);
 }
 

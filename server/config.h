@@ -26,6 +26,11 @@ struct Config {
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-* headers are believed
     std::string base_url;                      // e.g. https://intranet.example/redmine; empty: from the request
     std::string files_dir;                     // attachments (Redmine's files/); empty: see files_directory
+    // The brute-force guard of password logins (server/password_login.h).
+    int lockout_failures = 3;           // consecutive wrong passwords that lock an account; 0: never
+    int lockout_minutes = 15;           // how long; at most a day (the failures are kept a day)
+    int address_failure_limit = 20;     // refused logins from one address within the window; 0: no limit
+    int address_failure_window_s = 60;
 };
 
 // Where attachments are stored: files_dir when set, else `files` beside an SQLite database file

@@ -32,6 +32,7 @@ struct CurrentUser {
 struct HttpError {
     int status;
     bool challenge = true;  // a 401 offers Basic auth (WWW-Authenticate) unless false
+    int retry_after_s = 0;  // sent as Retry-After when positive (429)
 };
 // 422 with Redmine's {"errors": [...]}.
 struct ValidationError {
@@ -69,6 +70,9 @@ public:
     const std::string& route_param(const std::string& name) const;
     // An absolute URL for a path, honouring the configured base URL and trusted proxies.
     std::string url_for(const std::string& path) const;
+    // The client's address: the peer's, or behind a trusted proxy the nearest untrusted address of
+    // X-Forwarded-For (as Rails' remote_ip reads it).
+    std::string client_address() const;
 
     // Convenience answers.
     http::Response render(const api::Document& doc, int status = 200) const;

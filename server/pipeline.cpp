@@ -131,6 +131,7 @@ http::Response App::dispatch(const http::Request& req, std::string& user_label) 
         if (e.status == 401 && e.challenge && !ctx.setting_enabled("rest_api_enabled")) return empty(403, format);
         http::Response r = empty(e.status, format);
         if (e.status == 401 && e.challenge) r.header("WWW-Authenticate", "Basic realm=\"Redmine API\"");
+        if (e.retry_after_s > 0) r.header("Retry-After", std::to_string(e.retry_after_s));
         return r;
     } catch (const ValidationError& e) {
         return ctx.render(api::errors_document(e.messages), 422);

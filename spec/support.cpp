@@ -154,7 +154,9 @@ Client::Client(Data data, app::Config config) : db_(std::make_unique<TestDb>(dat
     app_ = std::make_unique<app::App>(config);
 }
 
-http::Response Client::call(Call c) {
+http::Response Client::call(Call c) { return spec::call(*app_, std::move(c)); }
+
+http::Response call(app::App& app, Call c) {
     http::Request r;
     r.method = c.method;
     r.target = c.target;
@@ -166,7 +168,7 @@ http::Response Client::call(Call c) {
     }
     r.body = c.body;
     r.remote = c.remote;
-    return app_->handle(r);
+    return app.handle(r);
 }
 
 http::Response Client::get(const std::string& target, const std::string& key) {

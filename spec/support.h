@@ -76,6 +76,9 @@ private:
     std::unique_ptr<app::App> app_;
 };
 
+// Runs one call through any App (a second instance on a Client's database, say).
+http::Response call(app::App& app, Call c);
+
 std::string basic(const std::string& user, const std::string& password);
 std::string header(const http::Response& r, const std::string& name);  // "" when absent
 nlohmann::json json(const http::Response& r);  // parses the body (throws on bad JSON)
